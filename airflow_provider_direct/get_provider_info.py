@@ -1,0 +1,81 @@
+"""Provider metadata read by Airflow's ProvidersManager through the ``apache_airflow_provider`` entry point.
+
+The connection form is declared here (``conn-fields`` / ``ui-field-behaviour``, Airflow 3.2+ style),
+so the api-server renders it without importing the hook class.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_direct import __version__
+
+INTEGRATION = "Yandex Direct"
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Return the provider description validated against Airflow's ``provider_info.schema.json``."""
+    return {
+        "package-name": "airflow-provider-direct",
+        "name": "Yandex Direct",
+        "description": "Yandex Direct API v5: incremental sync through the Changes service, units "
+        "budgeting, and deferrable async-report APIs.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": INTEGRATION,
+                "external-doc-url": "https://yandex.ru/dev/direct/doc/en/",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": ["airflow_provider_direct.hooks.direct"],
+            }
+        ],
+        "connection-types": [
+            {
+                "connection-type": "yandex_direct",
+                "hook-class-name": "airflow_provider_direct.hooks.direct.DirectHook",
+                "hook-name": "Yandex Direct",
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port"],
+                    "relabeling": {
+                        "host": "API base URL",
+                        "login": "Client-Login (agency accounts)",
+                        "password": "OAuth token",
+                    },
+                    "placeholders": {
+                        "host": "https://api.direct.yandex.com",
+                        "login": "advertiser login, only for agency tokens",
+                        "password": "OAuth token with the direct:api scope",
+                    },
+                },
+                "conn-fields": {
+                    "use_operator_units": {
+                        "label": "Use-Operator-Units",
+                        "description": "Agency tokens only: spend the agency's units instead of the "
+                        "client's.",
+                        "schema": {"type": ["boolean", "null"], "default": False},
+                    },
+                    "language": {
+                        "label": "Accept-Language",
+                        "description": "Language of the API's status and error texts.",
+                        "schema": {"type": ["string", "null"], "enum": ["en", "ru", None], "default": "en"},
+                    },
+                    "timeout": {
+                        "label": "Timeout (seconds)",
+                        "description": "Per-request read timeout.",
+                        "schema": {"type": ["number", "null"], "minimum": 1, "default": 300},
+                    },
+                    "max_retries": {
+                        "label": "Max retries",
+                        "description": "How many times a transient failure (5xx, resets, errors 52, "
+                        "506, 1000-1002, 1020) is retried with exponential backoff.",
+                        "schema": {"type": ["integer", "null"], "minimum": 0, "maximum": 20, "default": 5},
+                    },
+                },
+            }
+        ],
+    }

@@ -1,0 +1,536 @@
+"""Hook for the Yandex Direct API v5 (JSON).
+
+One ``call()`` posts the ``{"method", "params"}`` envelope; on top of it sit the ``get`` pager (one
+page in memory at a time), the id chunking the API's caps demand, and the Changes service helpers.
+Every answer's ``Units`` header goes into :attr:`DirectHook.units`; every API error becomes a typed
+exception from :mod:`airflow_provider_direct.exceptions`; transient failures are retried with
+bounded exponential backoff and jitter.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
+from itertools import product
+from typing import TYPE_CHECKING, Any
+
+import requests
+import tenacity
+from airflow.providers.http.hooks.http import HttpHook
+from airflow.sdk.log import mask_secret
+from airflow.utils.strings import to_boolean
+
+from airflow_provider_direct.exceptions import (
+    DirectAuthError,
+    DirectError,
+    DirectRequestError,
+    DirectTransientError,
+    DirectUnitsExhaustedError,
+    DirectUnprocessedError,
+    error_from_envelope,
+)
+from airflow_provider_direct.models.direct import (
+    AgencyClient,
+    CampaignStat,
+    CheckCampaignsResult,
+    CheckDictionariesResult,
+    CheckIds,
+    CheckModified,
+    CheckResult,
+)
+from airflow_provider_direct.utils.units import UnitsLedger, UnitsReading
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+DEFAULT_BASE_URL = "https://api.direct.yandex.com"
+SANDBOX_BASE_URL = "https://api-sandbox.direct.yandex.com"
+#: A ``get`` answers at most this many objects per call.
+MAX_PAGE_LIMIT = 10_000
+
+#: SelectionCriteria id-list caps of the ``get`` methods; the hook splits longer lists itself.
+GET_ID_CAPS: dict[str, dict[str, int]] = {
+    "campaigns": {"Ids": 1000},
+    "adgroups": {"Ids": 10_000, "CampaignIds": 10},
+    "ads": {"Ids": 10_000, "AdGroupIds": 1000, "CampaignIds": 10},
+    "keywords": {"Ids": 10_000, "AdGroupIds": 1000, "CampaignIds": 10},
+}
+#: ``Changes.check`` takes exactly one of these id lists, each capped.
+CHECK_ID_CAPS: dict[str, int] = {"CampaignIds": 3000, "AdGroupIds": 10_000, "AdIds": 50_000}
+#: Where each service's ``get`` puts its objects.
+RESULT_KEYS: dict[str, str] = {
+    "campaigns": "Campaigns",
+    "adgroups": "AdGroups",
+    "ads": "Ads",
+    "keywords": "Keywords",
+    "agencyclients": "Clients",
+}
+
+_TRANSPORT_ERRORS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+def chunked(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+    """Split ``ids`` into lists of at most ``size`` (the API refuses longer ones)."""
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def unique(ids: Iterable[int]) -> list[int]:
+    """Drop repeated ids, keeping first-seen order, so chunks never spend units twice."""
+    return list(dict.fromkeys(ids))
+
+
+class DirectHook(HttpHook):
+    """
+    Interact with the Yandex Direct API v5 (JSON).
+
+    The ``yandex_direct`` connection holds the OAuth token as password, an optional default
+    ``Client-Login`` as login (agency tokens), and the API base URL as host (production by
+    default; the sandbox or the bundled emulator work too). Extras: ``use_operator_units``,
+    ``language``, ``timeout``, ``max_retries``.
+
+    :param direct_conn_id: the ``yandex_direct`` connection id.
+    :param client_login: Client-Login for every call of this hook; overrides the connection login.
+    :param use_operator_units: agency tokens: spend the agency's units; overrides the connection extra.
+    :param max_retries: retries of a transient failure; overrides the connection extra (default 5).
+    :param retry_min_wait: first backoff delay in seconds (doubles each retry, with jitter).
+    :param retry_max_wait: cap of one backoff delay in seconds.
+    :param page_limit: ``Page.Limit`` of ``get`` calls (at most 10 000).
+    :param max_unprocessed_rounds: how many times ``check`` re-sends ``Unprocessed`` ids.
+    """
+
+    conn_name_attr = "direct_conn_id"
+    default_conn_name = "yandex_direct_default"
+    conn_type = "yandex_direct"
+    hook_name = "Yandex Direct"
+    default_host = DEFAULT_BASE_URL
+
+    def __init__(
+        self,
+        direct_conn_id: str = default_conn_name,
+        client_login: str | None = None,
+        *,
+        use_operator_units: bool | None = None,
+        max_retries: int | None = None,
+        retry_min_wait: float = 1.0,
+        retry_max_wait: float = 60.0,
+        page_limit: int = MAX_PAGE_LIMIT,
+        max_unprocessed_rounds: int = 10,
+    ) -> None:
+        super().__init__(method="POST", http_conn_id=direct_conn_id)
+        if not 1 <= page_limit <= MAX_PAGE_LIMIT:
+            raise ValueError(f"page_limit must be within 1..{MAX_PAGE_LIMIT}, got {page_limit}")
+        self.direct_conn_id = direct_conn_id
+        self.client_login = client_login
+        self._use_operator_units = use_operator_units
+        self._max_retries = max_retries
+        self.retry_min_wait = retry_min_wait
+        self.retry_max_wait = retry_max_wait
+        self.page_limit = page_limit
+        self.max_unprocessed_rounds = max_unprocessed_rounds
+        self.units = UnitsLedger()
+        self._session: requests.Session | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} conn_id={self.direct_conn_id!r} client_login={self.client_login!r}>"
+
+    # ------------------------------------------------------------------ connection and session
+
+    @cached_property
+    def connection(self) -> Connection:
+        conn = self.get_connection(self.direct_conn_id)
+        if conn.password:
+            mask_secret(conn.password)
+        return conn
+
+    @cached_property
+    def extras(self) -> dict[str, Any]:
+        return dict(self.connection.extra_dejson or {})
+
+    @property
+    def default_client_login(self) -> str | None:
+        """The Client-Login sent when a call names none: the hook's, else the connection's."""
+        return self.client_login or self.connection.login or None
+
+    @property
+    def use_operator_units(self) -> bool:
+        if self._use_operator_units is not None:
+            return self._use_operator_units
+        return to_boolean(str(self.extras.get("use_operator_units", False)))
+
+    @property
+    def max_retries(self) -> int:
+        if self._max_retries is not None:
+            return self._max_retries
+        return int(self.extras.get("max_retries", 5))
+
+    @property
+    def timeout(self) -> float:
+        return float(self.extras.get("timeout", 300))
+
+    @property
+    def language(self) -> str:
+        return str(self.extras.get("language") or "en")
+
+    def _set_base_url(self, connection: Any) -> None:
+        # Unlike plain HTTP connections the API is HTTPS-only, so a bare host means https.
+        host = (connection.host or self.default_host).rstrip("/")
+        if "://" not in host:
+            host = f"https://{host}"
+        if connection.port:
+            host = f"{host}:{connection.port}"
+        self.base_url = host
+        self._base_url_initialized = True
+
+    def get_conn(
+        self, headers: dict[Any, Any] | None = None, extra_options: dict[str, Any] | None = None
+    ) -> requests.Session:
+        """Return one pooled session carrying the fixed headers (token, language, gzip).
+
+        Built once per hook: paging a million keywords must not open a connection per page. The
+        connection's extras are settings here, not headers, so the parent's extras-to-headers
+        mapping is deliberately not used.
+        """
+        if self._session is None:
+            conn = self.connection
+            if not conn.password:
+                raise DirectAuthError(
+                    "The connection has no OAuth token",
+                    error_code=53,
+                    error_detail=f"set the password of connection {self.direct_conn_id!r}",
+                )
+            self._set_base_url(conn)
+            session = requests.Session()
+            session.headers.update(
+                {
+                    "Authorization": f"Bearer {conn.password}",
+                    "Accept-Language": self.language,
+                    "Accept-Encoding": "gzip",
+                    "Content-Type": "application/json; charset=utf-8",
+                }
+            )
+            if self.use_operator_units:
+                session.headers["Use-Operator-Units"] = "true"
+            self._session = self._configure_session_from_mount_adapters(session)
+        if headers:
+            self._session.headers.update(headers)
+        return self._session
+
+    def close(self) -> None:
+        """Release pooled sockets."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    # ------------------------------------------------------------------ one call
+
+    def _retrying(self) -> tenacity.Retrying:
+        return tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.max_retries + 1),
+            wait=tenacity.wait_exponential_jitter(
+                multiplier=self.retry_min_wait, max=self.retry_max_wait, jitter=self.retry_min_wait
+            ),
+            retry=tenacity.retry_if_exception_type(DirectTransientError),
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+
+    def _log_retry(self, state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        self.log.warning(
+            "Transient failure, retry %d of %d in %.1fs: %s",
+            state.attempt_number,
+            self.max_retries,
+            delay,
+            error,
+        )
+
+    def call(
+        self,
+        service: str,
+        method: str,
+        params: dict[str, Any] | None = None,
+        client_login: str | None = None,
+    ) -> dict[str, Any]:
+        """Call ``service.method`` and return the answer's ``result``.
+
+        Transient failures are retried (bounded); units exhaustion raises
+        :class:`~airflow_provider_direct.exceptions.DirectUnitsExhaustedError` at once.
+        """
+        body = json.dumps({"method": method, "params": params or {}}, ensure_ascii=False).encode()
+        login = client_login or self.default_client_login
+        for attempt in self._retrying():
+            with attempt:
+                return self._post(service, method, body, login)
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    def _post(self, service: str, method: str, body: bytes, login: str | None) -> dict[str, Any]:
+        session = self.get_conn()
+        headers = {"Client-Login": login} if login else None
+        url = f"{self.base_url}/json/v5/{service}"
+        try:
+            response = session.post(url, data=body, headers=headers, timeout=(10, self.timeout))
+            content = response.content
+        except _TRANSPORT_ERRORS as exc:
+            raise DirectTransientError(
+                f"{type(exc).__name__} talking to the API", service=service, method=method
+            ) from exc
+        request_id = response.headers.get("RequestId")
+        reading = UnitsReading.parse(response.headers.get("Units"), response.headers.get("Units-Used-Login"))
+        self.units.record(reading, request_id)
+        self.log.info(
+            "Direct %s.%s%s: HTTP %d, units %s, RequestId %s",
+            service,
+            method,
+            f" [{login}]" if login else "",
+            response.status_code,
+            f"{reading.spent}/{reading.rest}/{reading.limit} ({reading.login})" if reading else "n/a",
+            request_id,
+        )
+        return self._parse(response.status_code, content, service, method, request_id)
+
+    def _parse(
+        self, status: int, content: bytes, service: str, method: str, request_id: str | None
+    ) -> dict[str, Any]:
+        try:
+            payload = json.loads(content)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+            raise error_from_envelope(
+                payload["error"], http_status=status, service=service, method=method, ledger=self.units
+            )
+        if status >= 500 or status == 429:
+            raise DirectTransientError(
+                f"HTTP {status} from the API: {_snippet(content)}",
+                http_status=status,
+                request_id=request_id,
+                service=service,
+                method=method,
+            )
+        if status >= 400:
+            raise DirectRequestError(
+                f"HTTP {status}: {_snippet(content)}",
+                http_status=status,
+                request_id=request_id,
+                service=service,
+                method=method,
+            )
+        if not isinstance(payload, dict) or not isinstance(payload.get("result"), dict):
+            # A 200 whose body is cut short, HTML or otherwise not the envelope is never success.
+            raise DirectTransientError(
+                f"HTTP {status} with an unreadable body ({len(content)} bytes): {_snippet(content)}",
+                http_status=status,
+                request_id=request_id,
+                service=service,
+                method=method,
+            )
+        return payload["result"]
+
+    # ------------------------------------------------------------------ get: chunking and paging
+
+    def iter_pages(
+        self,
+        service: str,
+        selection_criteria: dict[str, Any],
+        field_names: Sequence[str],
+        *,
+        extra_params: dict[str, Any] | None = None,
+        client_login: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield every ``result`` page of ``service.get`` for the selection.
+
+        Over-cap id lists are split into several selections; each is paged with
+        ``Offset = LimitedBy`` until ``LimitedBy`` is absent. Only one page is alive at a time.
+        """
+        for criteria in self._split_criteria(service, selection_criteria):
+            offset = 0
+            while True:
+                params: dict[str, Any] = {
+                    "SelectionCriteria": criteria,
+                    "FieldNames": list(field_names),
+                    **(extra_params or {}),
+                    "Page": {"Limit": self.page_limit, "Offset": offset},
+                }
+                result = self.call(service, "get", params, client_login=client_login)
+                limited_by = result.get("LimitedBy")
+                yield result
+                if limited_by is None:
+                    break
+                if int(limited_by) <= offset:
+                    raise DirectRequestError(
+                        f"LimitedBy {limited_by} does not advance past Offset {offset}",
+                        service=service,
+                        method="get",
+                    )
+                offset = int(limited_by)
+
+    def iter_objects(
+        self,
+        service: str,
+        selection_criteria: dict[str, Any],
+        field_names: Sequence[str],
+        *,
+        extra_params: dict[str, Any] | None = None,
+        client_login: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield every object of ``service.get`` (plain dicts: the whole object, unknown fields too)."""
+        key = RESULT_KEYS[service]
+        for page in self.iter_pages(
+            service,
+            selection_criteria,
+            field_names,
+            extra_params=extra_params,
+            client_login=client_login,
+        ):
+            yield from page.get(key) or ()
+
+    def _split_criteria(self, service: str, criteria: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        caps = GET_ID_CAPS.get(service, {})
+        capped = [name for name in caps if isinstance(criteria.get(name), (list, tuple))]
+        if any(not criteria[name] for name in capped):
+            return  # an empty id list selects nothing; the API would reject it
+        chunk_lists = [list(chunked(unique(criteria[name]), caps[name])) for name in capped]
+        for combo in product(*chunk_lists):
+            yield {**criteria, **dict(zip(capped, combo, strict=True))}
+
+    # ------------------------------------------------------------------ Changes service
+
+    def check_dictionaries(
+        self, timestamp: str | None = None, client_login: str | None = None
+    ) -> CheckDictionariesResult:
+        """Server time (without ``timestamp``): the safe bootstrap watermark of a first sync."""
+        params = {"Timestamp": timestamp} if timestamp else {}
+        result = self.call("changes", "checkDictionaries", params, client_login=client_login)
+        return CheckDictionariesResult.model_validate(result)
+
+    def check_campaigns(self, timestamp: str, client_login: str | None = None) -> CheckCampaignsResult:
+        """Campaigns changed since ``timestamp`` (SELF / CHILDREN / STAT) and the new server time."""
+        result = self.call("changes", "checkCampaigns", {"Timestamp": timestamp}, client_login=client_login)
+        return CheckCampaignsResult.model_validate(result)
+
+    def check(
+        self,
+        timestamp: str,
+        field_names: Sequence[str],
+        *,
+        campaign_ids: Sequence[int] | None = None,
+        ad_group_ids: Sequence[int] | None = None,
+        ad_ids: Sequence[int] | None = None,
+        client_login: str | None = None,
+    ) -> CheckResult:
+        """``Changes.check`` over any number of ids, merged into one answer.
+
+        Ids are chunked to the API caps. ``Unprocessed`` ids are re-sent with the SAME timestamp
+        until none remain (at most ``max_unprocessed_rounds`` rounds), so no change is skipped.
+        The merged ``Timestamp`` is the earliest of the answers: the safe one to resume from.
+        """
+        given = {
+            "CampaignIds": campaign_ids,
+            "AdGroupIds": ad_group_ids,
+            "AdIds": ad_ids,
+        }
+        kinds = [name for name, ids in given.items() if ids is not None]
+        if len(kinds) != 1:
+            raise ValueError("Changes.check takes exactly one of campaign_ids, ad_group_ids, ad_ids")
+        kind = kinds[0]
+        pending = unique(given[kind] or [])
+        modified = _IdSets()
+        not_found = _IdSets()
+        stats: dict[int, str] = {}
+        timestamps: list[str] = []
+        rounds = 0
+        while pending:
+            if rounds > self.max_unprocessed_rounds:
+                raise DirectUnprocessedError(
+                    f"{len(pending)} {kind} stayed Unprocessed after {self.max_unprocessed_rounds} re-sends",
+                    service="changes",
+                    method="check",
+                )
+            if rounds:
+                time.sleep(min(self.retry_max_wait, self.retry_min_wait * rounds))
+            unprocessed: list[int] = []
+            for chunk in chunked(pending, CHECK_ID_CAPS[kind]):
+                params = {kind: chunk, "FieldNames": list(field_names), "Timestamp": timestamp}
+                answer = CheckResult.model_validate(
+                    self.call("changes", "check", params, client_login=client_login)
+                )
+                timestamps.append(answer.Timestamp)
+                modified.add(answer.Modified)
+                not_found.add(answer.NotFound)
+                for stat in answer.Modified.CampaignsStat:
+                    known = stats.get(stat.CampaignId)
+                    stats[stat.CampaignId] = min(known, stat.BorderDate) if known else stat.BorderDate
+                unprocessed.extend(getattr(answer.Unprocessed, kind))
+            pending = unique(unprocessed)
+            rounds += 1
+        return CheckResult(
+            Modified=CheckModified(
+                **modified.as_fields(),
+                CampaignsStat=[CampaignStat(CampaignId=c, BorderDate=d) for c, d in stats.items()],
+            ),
+            NotFound=CheckIds(**not_found.as_fields()),
+            Unprocessed=CheckIds(),
+            Timestamp=min(timestamps) if timestamps else timestamp,
+        )
+
+    # ------------------------------------------------------------------ agency
+
+    def iter_agency_clients(self) -> Iterator[AgencyClient]:
+        """Every advertiser served by the agency that owns the token (AgencyClients.get)."""
+        pages = self.iter_pages(
+            "agencyclients",
+            {"Archived": "NO"},
+            ["Login", "ClientId", "ClientInfo"],
+            client_login=None,
+        )
+        for page in pages:
+            for client in page.get("Clients") or ():
+                yield AgencyClient.model_validate(client)
+
+    # ------------------------------------------------------------------ connection test
+
+    def test_connection(self) -> tuple[bool, str]:
+        """One cheap real call (Changes.checkDictionaries) that reports token / login problems plainly."""
+        try:
+            answer = self.check_dictionaries()
+        except DirectUnitsExhaustedError as exc:
+            return True, f"Token and Client-Login accepted, but the units balance is spent: {exc}"
+        except DirectError as exc:
+            return False, str(exc)
+        except Exception as exc:  # a test must answer, whatever broke
+            return False, f"{type(exc).__name__}: {exc}"
+        finally:
+            self.close()
+        login = self.default_client_login or "the token's own account"
+        balance = f"; units left {self.units.rest}/{self.units.limit}" if self.units.limit else ""
+        return True, f"Connected to {self.base_url} for {login}; server time {answer.Timestamp}{balance}"
+
+
+class _IdSets:
+    """Ordered, de-duplicated union of the id lists of several ``Changes.check`` answers."""
+
+    NAMES = ("CampaignIds", "AdGroupIds", "AdIds")
+
+    def __init__(self) -> None:
+        self._ids: dict[str, dict[int, None]] = {name: {} for name in self.NAMES}
+
+    def add(self, ids: CheckIds) -> None:
+        for name in self.NAMES:
+            self._ids[name].update(dict.fromkeys(getattr(ids, name)))
+
+    def as_fields(self) -> dict[str, list[int]]:
+        return {name: list(values) for name, values in self._ids.items()}
+
+
+def _snippet(content: bytes, limit: int = 200) -> str:
+    text = content[:limit].decode("utf-8", "replace").strip().replace("\n", " ")
+    return text + ("…" if len(content) > limit else "") if text else "(empty body)"
