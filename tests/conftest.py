@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +39,61 @@ def direct_conn(make_connection: Callable[..., str]) -> str:
         login="client-1",
         extra={"language": "ru", "max_retries": 3},
     )
+
+
+PG_HOST = os.environ.get("DIRECT_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("DIRECT_TEST_PG_PORT", "5432"))
+PG_DB = os.environ.get("DIRECT_TEST_PG_DB", "test")
+PG_USER = os.environ.get("DIRECT_TEST_PG_USER", "postgres")
+
+
+def postgres_available() -> bool:
+    """Whether the local PostgreSQL answers; CI sets REQUIRE_POSTGRES=1 so it may never be skipped there."""
+    import socket
+
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def require_postgres() -> None:
+    if postgres_available():
+        return
+    message = f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT}"
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{message}, and REQUIRE_POSTGRES=1 forbids skipping")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_conn(make_connection: Callable[..., str]) -> str:
+    """A ``postgres`` Airflow connection to the local test database."""
+    require_postgres()
+    return make_connection(
+        "direct_test_postgres", conn_type="postgres", host=PG_HOST, port=PG_PORT, schema=PG_DB, login=PG_USER
+    )
+
+
+@pytest.fixture
+def pg_schema(postgres_conn: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema per test, dropped afterwards, so tests never see each other's rows."""
+    import uuid
+
+    from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+    name = f"direct_test_{uuid.uuid4().hex[:12]}"
+    hook = PostgresHook(postgres_conn_id=postgres_conn)
+    yield name
+    hook.run(f"DROP SCHEMA IF EXISTS {name} CASCADE", autocommit=True)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def warehouse_conn(
+    request: pytest.FixtureRequest, make_connection: Callable[..., str], tmp_path: Path
+) -> tuple[str, str | None]:
+    """``(conn_id, schema)`` of an empty warehouse: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return make_connection("direct_test_sqlite", conn_type="sqlite", host=str(tmp_path / "wh.db")), None
+    return request.getfixturevalue("postgres_conn"), request.getfixturevalue("pg_schema")

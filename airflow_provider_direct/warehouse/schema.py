@@ -1,0 +1,173 @@
+"""Warehouse tables and their versioned, idempotent migrations.
+
+The schema is created and upgraded by code only. Table names come from this module (plus an
+optional schema / prefix that is validated as an identifier), never from user text pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+def validate_identifier(name: str) -> str:
+    """Return ``name`` if it is a plain SQL identifier, else raise ``ValueError``."""
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise ValueError(f"{name!r} is not a valid SQL identifier (letters, digits, _; max 63)")
+    return name
+
+
+@dataclass(frozen=True)
+class ObjectTable:
+    """One Direct object type and the warehouse table it lands in."""
+
+    service: str  # API service of its ``get``: campaigns, adgroups, ads, keywords
+    table: str
+    label_column: str  # ``name`` or ``keyword``
+    parents: tuple[str, ...]  # typed parent-id columns
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Columns written on every upsert, in order."""
+        return (
+            "client_login",
+            "id",
+            *self.parents,
+            self.label_column,
+            "type",
+            "state",
+            "status",
+            "payload",
+            "synced_at",
+            "deleted_at",
+        )
+
+    def row(self, login: str, obj: dict[str, Any], payload: str, synced_at: Any) -> tuple[Any, ...]:
+        """Typed columns of one API object; ``payload`` is the whole object as JSON text."""
+        parents = tuple(obj.get(_API_PARENT[p]) for p in self.parents)
+        return (
+            login,
+            obj["Id"],
+            *parents,
+            _label(self.service, obj),
+            obj.get("Type"),
+            obj.get("State"),
+            obj.get("Status"),
+            payload,
+            synced_at,
+            None,
+        )
+
+
+_API_PARENT = {"campaign_id": "CampaignId", "ad_group_id": "AdGroupId"}
+
+
+def _label(service: str, obj: dict[str, Any]) -> str | None:
+    if service == "keywords":
+        return obj.get("Keyword")
+    if service == "ads":
+        # Ads have no name; their title is what people recognise them by.
+        for value in obj.values():
+            if isinstance(value, dict) and value.get("Title"):
+                return str(value["Title"])
+        return None
+    return obj.get("Name")
+
+
+CAMPAIGNS = ObjectTable("campaigns", "direct_campaigns", "name", ())
+AD_GROUPS = ObjectTable("adgroups", "direct_ad_groups", "name", ("campaign_id",))
+ADS = ObjectTable("ads", "direct_ads", "name", ("campaign_id", "ad_group_id"))
+KEYWORDS = ObjectTable("keywords", "direct_keywords", "keyword", ("campaign_id", "ad_group_id"))
+OBJECT_TABLES: tuple[ObjectTable, ...] = (CAMPAIGNS, AD_GROUPS, ADS, KEYWORDS)
+BY_SERVICE = {t.service: t for t in OBJECT_TABLES}
+
+SYNC_STATE = "direct_sync_state"
+SYNC_RUNS = "direct_sync_runs"
+STAT_RESTATEMENTS = "direct_stat_restatements"
+SCHEMA_VERSION = "direct_schema_version"
+
+
+@dataclass(frozen=True)
+class Types:
+    """Column types per SQL dialect."""
+
+    json: str
+    ts: str
+    bigint: str
+    serial_pk: str
+
+
+SQLITE_TYPES = Types(json="TEXT", ts="TEXT", bigint="INTEGER", serial_pk="INTEGER PRIMARY KEY AUTOINCREMENT")
+POSTGRES_TYPES = Types(json="JSONB", ts="TIMESTAMPTZ", bigint="BIGINT", serial_pk="BIGSERIAL PRIMARY KEY")
+
+
+def _object_table_ddl(t: ObjectTable, q: Types, qualify: Any) -> list[str]:
+    parents = "".join(f"    {p} {q.bigint},\n" for p in t.parents)
+    ddl = [
+        f"CREATE TABLE IF NOT EXISTS {qualify(t.table)} (\n"
+        f"    client_login TEXT NOT NULL,\n"
+        f"    id {q.bigint} NOT NULL,\n"
+        f"{parents}"
+        f"    {t.label_column} TEXT,\n"
+        f"    type TEXT,\n"
+        f"    state TEXT,\n"
+        f"    status TEXT,\n"
+        f"    payload {q.json} NOT NULL,\n"
+        f"    synced_at {q.ts} NOT NULL,\n"
+        f"    deleted_at {q.ts},\n"
+        f"    PRIMARY KEY (client_login, id)\n"
+        f")"
+    ]
+    for parent in t.parents:
+        ddl.append(
+            f"CREATE INDEX IF NOT EXISTS {t.table}_{parent}_idx ON {qualify(t.table)} (client_login, {parent})"
+        )
+    return ddl
+
+
+def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
+    """Ordered ``(version, statements)``; each version is applied once, inside one transaction."""
+    v1: list[str] = []
+    for table in OBJECT_TABLES:
+        v1.extend(_object_table_ddl(table, q, qualify))
+    v1.extend(
+        [
+            f"CREATE TABLE IF NOT EXISTS {qualify(SYNC_STATE)} (\n"
+            f"    client_login TEXT PRIMARY KEY,\n"
+            f"    watermark TEXT,\n"
+            f"    last_full_snapshot_at {q.ts},\n"
+            f"    last_reconcile_at {q.ts},\n"
+            f"    snapshot_started_at {q.ts},\n"
+            f"    snapshot_watermark TEXT,\n"
+            f"    snapshot_done_campaigns TEXT,\n"
+            f"    updated_at {q.ts} NOT NULL\n"
+            f")",
+            f"CREATE TABLE IF NOT EXISTS {qualify(SYNC_RUNS)} (\n"
+            f"    run_id {q.serial_pk},\n"
+            f"    client_login TEXT NOT NULL,\n"
+            f"    mode TEXT NOT NULL,\n"
+            f"    status TEXT NOT NULL,\n"
+            f"    started_at {q.ts} NOT NULL,\n"
+            f"    finished_at {q.ts} NOT NULL,\n"
+            f"    duration_seconds DOUBLE PRECISION NOT NULL,\n"
+            f"    watermark_from TEXT,\n"
+            f"    watermark_to TEXT,\n"
+            f"    upserted {q.bigint} NOT NULL,\n"
+            f"    deleted {q.bigint} NOT NULL,\n"
+            f"    units_spent {q.bigint} NOT NULL,\n"
+            f"    details {q.json}\n"
+            f")",
+            f"CREATE TABLE IF NOT EXISTS {qualify(STAT_RESTATEMENTS)} (\n"
+            f"    client_login TEXT NOT NULL,\n"
+            f"    campaign_id {q.bigint} NOT NULL,\n"
+            f"    border_date DATE NOT NULL,\n"
+            f"    detected_at {q.ts} NOT NULL,\n"
+            f"    done_at {q.ts},\n"
+            f"    PRIMARY KEY (client_login, campaign_id, border_date)\n"
+            f")",
+        ]
+    )
+    return [(1, v1)]

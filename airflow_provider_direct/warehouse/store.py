@@ -1,0 +1,397 @@
+"""The Direct warehouse over any common.sql ``DbApiHook`` (SQLite embedded, PostgreSQL for real).
+
+All writes of one sync go through one :class:`WarehouseTransaction`, and the watermark is written
+in that same transaction: a crash leaves either the old watermark (with old or partial but
+idempotent data) or the new watermark with all the data, never the new watermark without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import BaseHook
+
+from airflow_provider_direct.warehouse.dialects import Dialect, dialect_for
+from airflow_provider_direct.warehouse.schema import (
+    OBJECT_TABLES,
+    SCHEMA_VERSION,
+    STAT_RESTATEMENTS,
+    SYNC_RUNS,
+    SYNC_STATE,
+    ObjectTable,
+    migrations,
+)
+
+DEFAULT_WAREHOUSE_CONN_ID = "direct_warehouse_default"
+DEFAULT_SQLITE_FILE = "direct_warehouse.db"
+BATCH_ROWS = 2000
+_ID_CHUNK = 500
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _chunks(ids: Sequence[int], size: int = _ID_CHUNK) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def default_sqlite_path() -> Path:
+    """The embedded warehouse file: inside ``AIRFLOW_HOME`` so the demo keeps everything in one place."""
+    home = os.environ.get("AIRFLOW_HOME") or str(Path.home() / "airflow")
+    return Path(home) / DEFAULT_SQLITE_FILE
+
+
+def resolve_warehouse_hook(conn_id: str = DEFAULT_WAREHOUSE_CONN_ID) -> Any:
+    """The ``DbApiHook`` of ``conn_id``; the default id falls back to a SQLite file under AIRFLOW_HOME."""
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        return BaseHook.get_connection(conn_id).get_hook()
+    except AirflowNotFoundException:
+        if conn_id != DEFAULT_WAREHOUSE_CONN_ID:
+            raise
+    from airflow.providers.sqlite.hooks.sqlite import SqliteHook
+
+    path = default_sqlite_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault(
+        f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({"conn_type": "sqlite", "host": str(path)})
+    )
+    return SqliteHook(sqlite_conn_id=conn_id)
+
+
+@dataclass
+class SyncState:
+    """Per client login: the server Timestamp watermark and snapshot bookkeeping."""
+
+    client_login: str
+    watermark: str | None = None
+    last_full_snapshot_at: Any = None
+    last_reconcile_at: Any = None
+    snapshot_started_at: Any = None
+    snapshot_watermark: str | None = None
+    snapshot_done_campaigns: list[int] = field(default_factory=list)
+
+
+class WarehouseTransaction:
+    """Writes of one sync, committed together (see the module docstring)."""
+
+    def __init__(self, cursor: Any, dialect: Dialect) -> None:
+        self.cursor = cursor
+        self.dialect = dialect
+        self.upserted: dict[str, int] = {t.table: 0 for t in OBJECT_TABLES}
+        self.deleted: dict[str, int] = {t.table: 0 for t in OBJECT_TABLES}
+
+    def _q(self, table: str) -> str:
+        return self.dialect.qualify(table)
+
+    def upsert_objects(
+        self, table: ObjectTable, login: str, objects: Iterable[dict[str, Any]], synced_at: dt.datetime
+    ) -> int:
+        """Upsert API objects in batches (latest wins inside a batch); returns how many were written."""
+        ts = self.dialect.ts(synced_at)
+        batch: dict[int, tuple[Any, ...]] = {}
+        written = 0
+        for obj in objects:
+            payload = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+            batch[obj["Id"]] = table.row(login, obj, payload, ts)
+            if len(batch) >= BATCH_ROWS:
+                written += self._flush(table, batch)
+        written += self._flush(table, batch)
+        self.upserted[table.table] += written
+        return written
+
+    def _flush(self, table: ObjectTable, batch: dict[int, tuple[Any, ...]]) -> int:
+        if not batch:
+            return 0
+        rows = list(batch.values())
+        batch.clear()
+        self.dialect.upsert(
+            self.cursor, table.table, table.columns, ("client_login", "id"), rows, json_columns=("payload",)
+        )
+        return len(rows)
+
+    def soft_delete(
+        self,
+        table: ObjectTable,
+        login: str,
+        deleted_at: dt.datetime,
+        *,
+        ids: Sequence[int] = (),
+        campaign_ids: Sequence[int] = (),
+        ad_group_ids: Sequence[int] = (),
+        unseen_since: dt.datetime | None = None,
+    ) -> int:
+        """Mark live rows deleted, selected by ids or by parent ids.
+
+        With ``unseen_since``, only rows not upserted since then are marked: the way to delete what a
+        full read of a parent no longer returns.
+        """
+        p = self.dialect.param
+        base = f"UPDATE {self._q(table.table)} SET deleted_at = {p} WHERE client_login = {p} AND deleted_at IS NULL"
+        params: list[Any] = [self.dialect.ts(deleted_at), login]
+        if unseen_since is not None:
+            base += f" AND synced_at < {p}"
+            params.append(self.dialect.ts(unseen_since))
+        selections = [
+            (column, list(values))
+            for column, values in (("id", ids), ("campaign_id", campaign_ids), ("ad_group_id", ad_group_ids))
+            if values
+        ]
+        total = 0
+        if not selections:
+            if unseen_since is None:
+                return 0  # nothing selected; never a blanket delete
+            self.cursor.execute(base, params)
+            total = max(self.cursor.rowcount, 0)
+        for column, values in selections:
+            if column != "id" and column not in table.parents:
+                raise ValueError(f"{table.table} has no {column} column")
+            for chunk in _chunks(values):
+                marks = ", ".join(p for _ in chunk)
+                self.cursor.execute(f"{base} AND {column} IN ({marks})", [*params, *chunk])
+                total += max(self.cursor.rowcount, 0)
+        self.deleted[table.table] += total
+        return total
+
+    def write_state(self, state: SyncState) -> None:
+        d = self.dialect
+        columns = (
+            "client_login",
+            "watermark",
+            "last_full_snapshot_at",
+            "last_reconcile_at",
+            "snapshot_started_at",
+            "snapshot_watermark",
+            "snapshot_done_campaigns",
+            "updated_at",
+        )
+        row = (
+            state.client_login,
+            state.watermark,
+            d.ts(state.last_full_snapshot_at),
+            d.ts(state.last_reconcile_at),
+            d.ts(state.snapshot_started_at),
+            state.snapshot_watermark,
+            json.dumps(state.snapshot_done_campaigns) if state.snapshot_started_at else None,
+            d.ts(utcnow()),
+        )
+        d.upsert(self.cursor, SYNC_STATE, columns, ("client_login",), [row])
+
+    def record_restatements(
+        self, login: str, stats: Iterable[tuple[int, str]], detected_at: dt.datetime
+    ) -> int:
+        """Store CampaignsStat (campaign, BorderDate) rows for the statistics re-pull."""
+        rows = [
+            (login, campaign_id, border, self.dialect.ts(detected_at), None) for campaign_id, border in stats
+        ]
+        if not rows:
+            return 0
+        p = self.dialect.param
+        self.cursor.executemany(
+            f"INSERT INTO {self._q(STAT_RESTATEMENTS)} "
+            f"(client_login, campaign_id, border_date, detected_at, done_at) VALUES ({p}, {p}, {p}, {p}, {p}) "
+            f"ON CONFLICT (client_login, campaign_id, border_date) DO NOTHING",
+            rows,
+        )
+        return len(rows)
+
+    def log_run(self, run: dict[str, Any]) -> None:
+        p = self.dialect.param
+        d = self.dialect
+        self.cursor.execute(
+            f"INSERT INTO {self._q(SYNC_RUNS)} (client_login, mode, status, started_at, finished_at, "
+            f"duration_seconds, watermark_from, watermark_to, upserted, deleted, units_spent, details) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {d.json_param()})",
+            (
+                run["client_login"],
+                run["mode"],
+                run["status"],
+                d.ts(run["started_at"]),
+                d.ts(run["finished_at"]),
+                run["duration_seconds"],
+                run.get("watermark_from"),
+                run.get("watermark_to"),
+                sum(run["upserted"].values()),
+                sum(run["deleted"].values()),
+                run["units_spent"],
+                json.dumps(
+                    {k: run[k] for k in ("upserted", "deleted", "skipped_campaigns", "notes") if k in run}
+                ),
+            ),
+        )
+
+
+class DirectWarehouse:
+    """Schema management, reads, and transactional writes of the Direct warehouse tables.
+
+    :param hook: any common.sql ``DbApiHook`` (SQLite or PostgreSQL).
+    :param schema: PostgreSQL schema for the tables (validated identifier); default search_path.
+    """
+
+    def __init__(self, hook: Any, schema: str | None = None) -> None:
+        self.hook = hook
+        self.dialect = dialect_for(hook, schema)
+        self._migrated = False
+
+    @classmethod
+    def from_conn_id(
+        cls, conn_id: str = DEFAULT_WAREHOUSE_CONN_ID, schema: str | None = None
+    ) -> DirectWarehouse:
+        return cls(resolve_warehouse_hook(conn_id), schema)
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        conn = self.hook.get_conn()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def migrate(self) -> int:
+        """Create or upgrade the tables; safe to call any number of times. Returns the schema version."""
+        with self._connection() as conn:
+            self.dialect.begin(conn)
+            cur = conn.cursor()
+            try:
+                if self.dialect.schema:
+                    cur.execute(f"CREATE SCHEMA IF NOT EXISTS {self.dialect.schema}")
+                if self.dialect.name == "postgres":
+                    # Serialise concurrent first runs of mapped tasks on the same warehouse.
+                    cur.execute("SELECT pg_advisory_xact_lock(4242001)")
+                version_table = self.dialect.qualify(SCHEMA_VERSION)
+                cur.execute(
+                    f"CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER PRIMARY KEY, "
+                    f"applied_at {self.dialect.types.ts} NOT NULL)"
+                )
+                cur.execute(f"SELECT MAX(version) FROM {version_table}")
+                current = cur.fetchone()[0] or 0
+                for version, statements in migrations(self.dialect.types, self.dialect.qualify):
+                    if version <= current:
+                        continue
+                    for statement in statements:
+                        cur.execute(statement)
+                    p = self.dialect.param
+                    cur.execute(
+                        f"INSERT INTO {version_table} (version, applied_at) VALUES ({p}, {p})",
+                        (version, self.dialect.ts(utcnow())),
+                    )
+                    current = version
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        self._migrated = True
+        return current
+
+    @contextmanager
+    def transaction(self) -> Iterator[WarehouseTransaction]:
+        """One database transaction: committed when the block ends, rolled back on any exception."""
+        if not self._migrated:
+            self.migrate()
+        with self._connection() as conn:
+            self.dialect.begin(conn)
+            tx = WarehouseTransaction(conn.cursor(), self.dialect)
+            try:
+                yield tx
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if not self._migrated:
+            self.migrate()
+        with self._connection() as conn:
+            cur = conn.cursor()
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+            conn.rollback()
+            return [tuple(r) for r in rows]
+
+    def read_state(self, login: str) -> SyncState | None:
+        p = self.dialect.param
+        rows = self._fetch(
+            f"SELECT watermark, last_full_snapshot_at, last_reconcile_at, snapshot_started_at, "
+            f"snapshot_watermark, snapshot_done_campaigns FROM {self.dialect.qualify(SYNC_STATE)} "
+            f"WHERE client_login = {p}",
+            (login,),
+        )
+        if not rows:
+            return None
+        watermark, full_at, reconcile_at, snap_at, snap_wm, done = rows[0]
+        return SyncState(
+            client_login=login,
+            watermark=watermark,
+            last_full_snapshot_at=_as_datetime(full_at),
+            last_reconcile_at=_as_datetime(reconcile_at),
+            snapshot_started_at=_as_datetime(snap_at),
+            snapshot_watermark=snap_wm,
+            snapshot_done_campaigns=json.loads(done) if done else [],
+        )
+
+    def live_ids(
+        self,
+        table: ObjectTable,
+        login: str,
+        *,
+        campaign_ids: Sequence[int] = (),
+        ad_group_ids: Sequence[int] = (),
+    ) -> list[int]:
+        """Ids of live rows, optionally under the given parents (for cascades and reconciliation)."""
+        p = self.dialect.param
+        base = f"SELECT id FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
+        if not campaign_ids and not ad_group_ids:
+            return [r[0] for r in self._fetch(base, (login,))]
+        out: list[int] = []
+        for column, values in (("campaign_id", campaign_ids), ("ad_group_id", ad_group_ids)):
+            for chunk in _chunks(list(values)):
+                marks = ", ".join(p for _ in chunk)
+                out.extend(r[0] for r in self._fetch(f"{base} AND {column} IN ({marks})", (login, *chunk)))
+        return out
+
+    def counts(self, login: str | None = None) -> dict[str, dict[str, int]]:
+        """Live and soft-deleted rows per object table (for the demo and run summaries)."""
+        p = self.dialect.param
+        out: dict[str, dict[str, int]] = {}
+        for table in OBJECT_TABLES:
+            where = f"WHERE client_login = {p}" if login else ""
+            rows = self._fetch(
+                f"SELECT SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END) "
+                f"FROM {self.dialect.qualify(table.table)} {where}",
+                (login,) if login else (),
+            )
+            live, deleted = rows[0]
+            out[table.table] = {"live": int(live or 0), "deleted": int(deleted or 0)}
+        return out
+
+    def live_objects(self, table: ObjectTable, login: str) -> Iterator[dict[str, Any]]:
+        """Payloads of live rows, streamed in id order (tests compare them with the emulator's truth)."""
+        p = self.dialect.param
+        with self._connection() as conn:
+            cur = conn.cursor()
+            cur.execute(
+                f"SELECT payload FROM {self.dialect.qualify(table.table)} "
+                f"WHERE client_login = {p} AND deleted_at IS NULL ORDER BY id",
+                (login,),
+            )
+            while rows := cur.fetchmany(5000):
+                for (payload,) in rows:
+                    yield payload if isinstance(payload, dict) else json.loads(payload)
+            conn.rollback()
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))

@@ -1,0 +1,148 @@
+"""The warehouse layer on a real SQLite file and the real local PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from airflow_provider_direct.warehouse.schema import AD_GROUPS, CAMPAIGNS, KEYWORDS, validate_identifier
+from airflow_provider_direct.warehouse.store import DirectWarehouse, SyncState
+
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+T1 = T0 + dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
+    conn_id, schema = warehouse_conn
+    return DirectWarehouse.from_conn_id(conn_id, schema=schema)
+
+
+def keywords(n: int, group: int = 7, start: int = 1) -> list[dict[str, object]]:
+    return [
+        {"Id": i, "AdGroupId": group, "CampaignId": 3, "Keyword": f"kw {i}", "State": "ON", "Extra": {"a": i}}
+        for i in range(start, start + n)
+    ]
+
+
+def test_migrate_is_idempotent(warehouse: DirectWarehouse) -> None:
+    assert warehouse.migrate() == 1
+    assert warehouse.migrate() == 1
+    assert warehouse.counts() == {
+        "direct_campaigns": {"live": 0, "deleted": 0},
+        "direct_ad_groups": {"live": 0, "deleted": 0},
+        "direct_ads": {"live": 0, "deleted": 0},
+        "direct_keywords": {"live": 0, "deleted": 0},
+    }
+
+
+def test_upsert_keeps_whole_payload_and_typed_columns(warehouse: DirectWarehouse) -> None:
+    with warehouse.transaction() as tx:
+        assert tx.upsert_objects(KEYWORDS, "c1", keywords(5000), T0) == 5000
+    with warehouse.transaction() as tx:
+        changed = [{**k, "Keyword": "renamed"} for k in keywords(2, start=4999)]
+        tx.upsert_objects(KEYWORDS, "c1", changed + keywords(1, start=9000), T1)
+    objects = list(warehouse.live_objects(KEYWORDS, "c1"))
+    assert len(objects) == 5001
+    assert objects[0] == keywords(1)[0]
+    assert [o["Keyword"] for o in objects[-3:]] == ["renamed", "renamed", "kw 9000"]
+    rows = warehouse._fetch(
+        f"SELECT client_login, id, campaign_id, ad_group_id, keyword, state FROM {warehouse.dialect.qualify('direct_keywords')} "
+        "WHERE id = 9000"
+    )
+    assert rows == [("c1", 9000, 3, 7, "kw 9000", "ON")]
+
+
+def test_soft_delete_by_ids_parents_and_unseen(warehouse: DirectWarehouse) -> None:
+    with warehouse.transaction() as tx:
+        tx.upsert_objects(KEYWORDS, "c1", keywords(10, group=7) + keywords(10, group=8, start=100), T0)
+        tx.upsert_objects(KEYWORDS, "c2", keywords(3, group=7), T0)
+    with warehouse.transaction() as tx:
+        assert tx.soft_delete(KEYWORDS, "c1", T1, ids=[1, 2, 2]) == 2
+        assert tx.soft_delete(KEYWORDS, "c1", T1, ids=[1]) == 0  # already deleted: counted once
+        # Group 8 re-read: only 100..104 still returned; the rest must go.
+        tx.upsert_objects(KEYWORDS, "c1", keywords(5, group=8, start=100), T1)
+        assert tx.soft_delete(KEYWORDS, "c1", T1, ad_group_ids=[8], unseen_since=T1) == 5
+        assert tx.soft_delete(KEYWORDS, "c1", T1) == 0  # no selection never deletes everything
+        assert tx.deleted["direct_keywords"] == 7
+    assert warehouse.counts("c1")["direct_keywords"] == {"live": 13, "deleted": 7}
+    assert warehouse.counts("c2")["direct_keywords"] == {"live": 3, "deleted": 0}
+    # A deleted object that reappears is live again.
+    with warehouse.transaction() as tx:
+        tx.upsert_objects(KEYWORDS, "c1", keywords(1), T1)
+    assert warehouse.counts("c1")["direct_keywords"] == {"live": 14, "deleted": 6}
+    assert sorted(warehouse.live_ids(KEYWORDS, "c1", ad_group_ids=[8])) == list(range(100, 105))
+
+
+def test_soft_delete_rejects_a_parent_the_table_lacks(warehouse: DirectWarehouse) -> None:
+    with warehouse.transaction() as tx, pytest.raises(ValueError, match="no ad_group_id"):
+        tx.soft_delete(AD_GROUPS, "c1", T1, ad_group_ids=[1])
+
+
+def test_state_and_data_commit_together_or_not_at_all(warehouse: DirectWarehouse) -> None:
+    with warehouse.transaction() as tx:
+        tx.upsert_objects(CAMPAIGNS, "c1", [{"Id": 1, "Name": "a"}], T0)
+        tx.write_state(SyncState("c1", watermark="2026-01-01T00:00:00Z", last_full_snapshot_at=T0))
+    with pytest.raises(RuntimeError), warehouse.transaction() as tx:
+        tx.upsert_objects(CAMPAIGNS, "c1", [{"Id": 2, "Name": "b"}], T1)
+        tx.write_state(SyncState("c1", watermark="2026-01-01T01:00:00Z"))
+        raise RuntimeError("crash between the write and the commit")
+    state = warehouse.read_state("c1")
+    assert state is not None
+    assert state.watermark == "2026-01-01T00:00:00Z"
+    assert state.last_full_snapshot_at == T0
+    assert warehouse.live_ids(CAMPAIGNS, "c1") == [1]
+    assert warehouse.read_state("nobody") is None
+
+
+def test_snapshot_checkpoint_round_trip(warehouse: DirectWarehouse) -> None:
+    with warehouse.transaction() as tx:
+        tx.write_state(
+            SyncState(
+                "c1",
+                snapshot_started_at=T0,
+                snapshot_watermark="2026-01-01T00:00:00Z",
+                snapshot_done_campaigns=[5, 6],
+            )
+        )
+    state = warehouse.read_state("c1")
+    assert state is not None
+    assert state.watermark is None
+    assert (state.snapshot_started_at, state.snapshot_done_campaigns) == (T0, [5, 6])
+
+
+def test_restatements_and_run_log(warehouse: DirectWarehouse) -> None:
+    with warehouse.transaction() as tx:
+        assert tx.record_restatements("c1", [(14742, "2015-01-28"), (14742, "2015-01-28")], T0) == 2
+        tx.log_run(
+            {
+                "client_login": "c1",
+                "mode": "incremental",
+                "status": "success",
+                "started_at": T0,
+                "finished_at": T1,
+                "duration_seconds": 3600.0,
+                "watermark_from": "a",
+                "watermark_to": "b",
+                "upserted": {"direct_campaigns": 2},
+                "deleted": {"direct_ads": 1},
+                "units_spent": 40,
+            }
+        )
+    rows = warehouse._fetch(f"SELECT campaign_id, done_at FROM {warehouse.dialect.qualify('direct_stat_restatements')}")
+    assert [(r[0], r[1]) for r in rows] == [(14742, None)]
+    runs = warehouse._fetch(
+        f"SELECT mode, upserted, deleted, units_spent, details FROM {warehouse.dialect.qualify('direct_sync_runs')}"
+    )
+    mode, upserted, deleted, units, details = runs[0]
+    assert (mode, upserted, deleted, units) == ("incremental", 2, 1, 40)
+    details = details if isinstance(details, dict) else json.loads(details)
+    assert details["upserted"] == {"direct_campaigns": 2}
+
+
+@pytest.mark.parametrize("name", ["direct; DROP TABLE x", "1abc", "a-b", "", "x" * 64])
+def test_identifiers_are_validated(name: str) -> None:
+    with pytest.raises(ValueError, match="not a valid SQL identifier"):
+        validate_identifier(name)
