@@ -1,0 +1,149 @@
+"""Operators for the Yandex Direct API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
+from airflow.sdk import Asset, BaseOperator
+
+from airflow_provider_direct.exceptions import DirectUnitsExhaustedError
+from airflow_provider_direct.hooks.direct import DirectHook
+from airflow_provider_direct.sync.engine import DirectIncrementalSync
+from airflow_provider_direct.warehouse.schema import OBJECT_TABLES
+from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID, DirectWarehouse
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+
+def warehouse_assets(warehouse_conn_id: str) -> list[Asset]:
+    """One Asset per warehouse table the sync writes; downstream DAGs schedule on them."""
+    return [
+        Asset(name=f"yandex_direct.{t.table}", uri=f"x-yandex-direct://{warehouse_conn_id}/{t.table}")
+        for t in OBJECT_TABLES
+    ]
+
+
+def _as_bool(value: Any) -> bool:
+    # Templated values arrive as text ("True", "false") unless the DAG renders native objects.
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+class DirectIncrementalSyncOperator(BaseOperator):
+    """
+    Sync one client login's campaigns, ad groups, ads and keywords into a SQL warehouse.
+
+    Uses the Changes service so a run reads only what changed since the last committed watermark.
+    When the account's API units run out (error 152), nothing half-done is committed and the task
+    defers (freeing its worker slot) until the hourly refill, then continues.
+
+    :param direct_conn_id: ``yandex_direct`` connection.
+    :param warehouse_conn_id: any common.sql connection (SQLite, PostgreSQL); the default id falls
+        back to a SQLite file under ``AIRFLOW_HOME``.
+    :param client_login: advertiser login (Client-Login); defaults to the connection's login.
+    :param full_refresh: re-read the whole account instead of the changes.
+    :param warehouse_schema: PostgreSQL schema for the tables.
+    :param use_operator_units: agency tokens: spend the agency's units.
+    :param units_retry_delay: how long to wait after error 152 before continuing.
+    :param max_units_waits: give up after this many waits for units.
+    :param reconcile_every: how often the campaign list is reconciled from Campaigns.get.
+    """
+
+    template_fields: Sequence[str] = ("client_login", "full_refresh", "direct_conn_id", "warehouse_conn_id")
+    ui_color = "#ffcc00"
+
+    def __init__(
+        self,
+        *,
+        direct_conn_id: str = DirectHook.default_conn_name,
+        warehouse_conn_id: str = DEFAULT_WAREHOUSE_CONN_ID,
+        client_login: str | None = None,
+        full_refresh: bool | str = False,
+        warehouse_schema: str | None = None,
+        use_operator_units: bool | None = None,
+        units_retry_delay: dt.timedelta = dt.timedelta(hours=1),
+        max_units_waits: int = 24,
+        reconcile_every: dt.timedelta = dt.timedelta(days=1),
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("outlets", warehouse_assets(warehouse_conn_id))
+        super().__init__(**kwargs)
+        self.direct_conn_id = direct_conn_id
+        self.warehouse_conn_id = warehouse_conn_id
+        self.client_login = client_login
+        self.full_refresh = full_refresh
+        self.warehouse_schema = warehouse_schema
+        self.use_operator_units = use_operator_units
+        self.units_retry_delay = units_retry_delay
+        self.max_units_waits = max_units_waits
+        self.reconcile_every = reconcile_every
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        return self._sync(context, full_refresh=_as_bool(self.full_refresh), waits=0)
+
+    def resume_after_units_refill(self, context: Context, event: Any = None, waits: int = 0) -> dict[str, Any]:
+        """Continue after a units wait; an unfinished full snapshot resumes from its checkpoint."""
+        return self._sync(context, full_refresh=False, waits=waits)
+
+    def _sync(self, context: Context, *, full_refresh: bool, waits: int) -> dict[str, Any]:
+        hook = DirectHook(self.direct_conn_id, use_operator_units=self.use_operator_units)
+        login = self.client_login or hook.default_client_login
+        if not login:
+            raise ValueError(
+                "No client login: pass client_login, or set the login of connection "
+                f"{self.direct_conn_id!r} to the advertiser's login"
+            )
+        warehouse = DirectWarehouse.from_conn_id(self.warehouse_conn_id, schema=self.warehouse_schema)
+        sync = DirectIncrementalSync(hook, warehouse, login, reconcile_every=self.reconcile_every)
+        try:
+            result = sync.run(full_refresh=full_refresh)
+        except DirectUnitsExhaustedError as exc:
+            if waits >= self.max_units_waits:
+                raise
+            self.log.warning(
+                "Units exhausted for %s (%s); nothing partial was committed. Waiting %s for the refill "
+                "(wait %d of %d).",
+                login,
+                exc,
+                self.units_retry_delay,
+                waits + 1,
+                self.max_units_waits,
+            )
+            self.defer(
+                trigger=TimeDeltaTrigger(self.units_retry_delay),
+                method_name="resume_after_units_refill",
+                kwargs={"waits": waits + 1},
+            )
+        finally:
+            hook.close()
+        summary = result.as_dict()
+        summary["units"] = hook.units.as_dict()
+        self.log.info(
+            "Synced %s (%s): upserted %s, deleted %s, %d units, watermark %s -> %s",
+            login,
+            result.mode,
+            result.upserted,
+            result.deleted,
+            result.units_spent,
+            result.watermark_from,
+            result.watermark_to,
+        )
+        outlet_events = context.get("outlet_events")
+        if outlet_events is not None:
+            for asset in self.outlets:
+                if isinstance(asset, Asset):
+                    table = asset.uri.rsplit("/", 1)[-1]
+                    outlet_events[asset].extra = {
+                        "client_login": login,
+                        "mode": result.mode,
+                        "watermark": result.watermark_to,
+                        "upserted": result.upserted.get(table, 0),
+                        "deleted": result.deleted.get(table, 0),
+                        "units_spent": result.units_spent,
+                    }
+        return summary

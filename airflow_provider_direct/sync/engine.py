@@ -1,0 +1,342 @@
+"""Incremental sync of one client login's account structure into the warehouse.
+
+First run (or ``full_refresh``): take the server time, read everything, commit with that EARLIER
+time as the watermark, so changes made during the read are caught next run. Later runs: ask
+``Changes.checkCampaigns`` what changed since the watermark and read only that. Objects the API no
+longer has are soft-deleted. The watermark and the data it covers are committed in one transaction.
+
+A full snapshot commits campaign chunk by chunk with a checkpoint (not the watermark), so one that
+runs out of units resumes where it stopped instead of paying for the whole account again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from airflow_provider_direct.exceptions import DirectRequestError
+from airflow_provider_direct.hooks.direct import DirectHook, chunked
+from airflow_provider_direct.models.direct import ChangeKind
+from airflow_provider_direct.sync.fields import (
+    AD_EXTRA_PARAMS,
+    AD_FIELDS,
+    AD_GROUP_FIELDS,
+    CAMPAIGN_FIELDS,
+    CAMPAIGN_LISTING_FIELDS,
+    KEYWORD_FIELDS,
+)
+from airflow_provider_direct.sync.planner import plan_campaigns, plan_children
+from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, CAMPAIGNS, KEYWORDS, OBJECT_TABLES
+from airflow_provider_direct.warehouse.store import DirectWarehouse, SyncState, WarehouseTransaction, utcnow
+
+log = logging.getLogger(__name__)
+
+#: Children are read by chunks of this many campaigns: the ``CampaignIds`` cap of AdGroups/Ads/Keywords.get.
+SNAPSHOT_CAMPAIGN_CHUNK = 10
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass
+class SyncResult:
+    """Summary of one run: small and JSON-safe (XCom, asset extras, the run log)."""
+
+    client_login: str
+    mode: str
+    status: str = "success"
+    watermark_from: str | None = None
+    watermark_to: str | None = None
+    upserted: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    units_spent: int = 0
+    skipped_campaigns: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    duration_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Tracked:
+    """Pass objects through while remembering their ids (to tell what a ``get`` did not return)."""
+
+    def __init__(self, objects: Iterable[dict[str, Any]]) -> None:
+        self._objects = objects
+        self.ids: set[int] = set()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for obj in self._objects:
+            self.ids.add(obj["Id"])
+            yield obj
+
+
+class DirectIncrementalSync:
+    """
+    Keep one client login's campaigns, ad groups, ads and keywords current in the warehouse.
+
+    :param hook: a DirectHook (its units ledger measures the run's cost).
+    :param warehouse: the target warehouse.
+    :param client_login: the advertiser to sync (sent as Client-Login).
+    :param reconcile_every: how often the campaign list is reconciled from Campaigns.get, so a
+        campaign Changes never reported still arrives (seed 004, second pitfall).
+    :param max_watermark_age: an older watermark is not trusted (the API's change-history retention
+        is undocumented): the run falls back to a full snapshot.
+    """
+
+    def __init__(
+        self,
+        hook: DirectHook,
+        warehouse: DirectWarehouse,
+        client_login: str,
+        *,
+        reconcile_every: dt.timedelta = dt.timedelta(days=1),
+        max_watermark_age: dt.timedelta = dt.timedelta(days=30),
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.hook = hook
+        self.warehouse = warehouse
+        self.login = client_login
+        self.reconcile_every = reconcile_every
+        self.max_watermark_age = max_watermark_age
+        self.clock = clock
+        self._units_before = 0
+
+    # ------------------------------------------------------------------ entry point
+
+    def run(self, full_refresh: bool = False) -> SyncResult:
+        """Sync once. Raises ``DirectUnitsExhaustedError`` at a consistent point when units run out."""
+        started = time.monotonic()
+        units_before = self._units_before = self.hook.units.spent
+        state = self.warehouse.read_state(self.login) or SyncState(self.login)
+        reason = self._full_snapshot_reason(state, full_refresh)
+        if reason:
+            log.info("Full snapshot of %s: %s", self.login, reason)
+            result = self._full_snapshot(state, restart=full_refresh)
+            result.notes.insert(0, reason)
+        else:
+            try:
+                result = self._incremental(state)
+            except DirectRequestError as exc:
+                if "Timestamp" not in str(exc):
+                    raise
+                log.warning("Watermark %s rejected (%s): falling back to a full snapshot", state.watermark, exc)
+                result = self._full_snapshot(state, restart=True)
+                result.notes.insert(0, f"watermark rejected by the API: {exc}")
+        result.units_spent = self.hook.units.spent - units_before
+        result.duration_seconds = round(time.monotonic() - started, 3)
+        return result
+
+    def _full_snapshot_reason(self, state: SyncState, full_refresh: bool) -> str | None:
+        if full_refresh:
+            return "full refresh requested"
+        if state.snapshot_started_at is not None:
+            return "resuming an unfinished full snapshot"
+        if not state.watermark:
+            return "no watermark yet"
+        try:
+            watermark = dt.datetime.strptime(state.watermark, TIMESTAMP_FORMAT).replace(tzinfo=dt.timezone.utc)
+        except ValueError:
+            return f"unreadable watermark {state.watermark!r}"
+        if self.clock() - watermark > self.max_watermark_age:
+            return f"watermark {state.watermark} is older than {self.max_watermark_age}"
+        return None
+
+    # ------------------------------------------------------------------ full snapshot
+
+    def _full_snapshot(self, state: SyncState, restart: bool) -> SyncResult:
+        result = SyncResult(self.login, "full", watermark_from=state.watermark)
+        upserted = {t.table: 0 for t in OBJECT_TABLES}
+        deleted = {t.table: 0 for t in OBJECT_TABLES}
+        if restart or state.snapshot_started_at is None:
+            # Server time FIRST: changes made while we read are newer than it, so the next run sees them.
+            server_time = self.hook.check_dictionaries(client_login=self.login).Timestamp
+            state.snapshot_started_at = self.clock()
+            state.snapshot_watermark = server_time
+            state.snapshot_done_campaigns = []
+            with self.warehouse.transaction() as tx:
+                tx.write_state(state)
+        began = state.snapshot_started_at
+        done = set(state.snapshot_done_campaigns)
+
+        with self.warehouse.transaction() as tx:
+            campaigns = _Tracked(self.hook.iter_objects("campaigns", {}, CAMPAIGN_FIELDS, client_login=self.login))
+            tx.upsert_objects(CAMPAIGNS, self.login, campaigns, self.clock())
+            self._add(upserted, tx.upserted)
+        campaign_ids = sorted(campaigns.ids)
+
+        for chunk in chunked([c for c in campaign_ids if c not in done], SNAPSHOT_CAMPAIGN_CHUNK):
+            with self.warehouse.transaction() as tx:
+                now = self.clock()
+                self._read_children(tx, chunk, now)
+                # Whatever these campaigns had before this snapshot and did not return now is gone.
+                for table in (AD_GROUPS, ADS, KEYWORDS):
+                    tx.soft_delete(table, self.login, now, campaign_ids=chunk, unseen_since=began)
+                done.update(chunk)
+                state.snapshot_done_campaigns = sorted(done)
+                tx.write_state(state)
+            self._add(upserted, tx.upserted)
+            self._add(deleted, tx.deleted)
+
+        with self.warehouse.transaction() as tx:
+            now = self.clock()
+            for table in OBJECT_TABLES:  # absent from the snapshot: campaigns and any orphaned children
+                tx.soft_delete(table, self.login, now, unseen_since=began)
+            state.watermark = state.snapshot_watermark
+            state.last_full_snapshot_at = began
+            state.last_reconcile_at = began
+            state.snapshot_started_at = None
+            state.snapshot_watermark = None
+            state.snapshot_done_campaigns = []
+            tx.write_state(state)
+            self._add(deleted, tx.deleted)
+            result.watermark_to = state.watermark
+            result.upserted, result.deleted = upserted, deleted
+            self._log_run(tx, result, began)
+        return result
+
+    def _read_children(self, tx: WarehouseTransaction, campaign_ids: Sequence[int], now: dt.datetime) -> None:
+        criteria = {"CampaignIds": list(campaign_ids)}
+        login = self.login
+        h = self.hook
+        tx.upsert_objects(
+            AD_GROUPS, login, h.iter_objects("adgroups", criteria, AD_GROUP_FIELDS, client_login=login), now
+        )
+        tx.upsert_objects(
+            ADS,
+            login,
+            h.iter_objects("ads", criteria, AD_FIELDS, extra_params=AD_EXTRA_PARAMS, client_login=login),
+            now,
+        )
+        tx.upsert_objects(
+            KEYWORDS, login, h.iter_objects("keywords", criteria, KEYWORD_FIELDS, client_login=login), now
+        )
+
+    # ------------------------------------------------------------------ incremental
+
+    def _incremental(self, state: SyncState) -> SyncResult:
+        assert state.watermark is not None
+        result = SyncResult(self.login, "incremental", watermark_from=state.watermark)
+        since = state.watermark
+        h = self.hook
+        login = self.login
+        answer = h.check_campaigns(since, client_login=login)
+        known = set(self.warehouse.live_ids(CAMPAIGNS, login))
+
+        with self.warehouse.transaction() as tx:
+            now = self.clock()
+            refetch = [c.CampaignId for c in answer.Campaigns if ChangeKind.SELF in c.ChangesIn]
+            gone_campaigns: set[int] = set()
+            if self._reconcile_due(state, now):
+                listing = {
+                    c["Id"] for c in h.iter_objects("campaigns", {}, CAMPAIGN_LISTING_FIELDS, client_login=login)
+                }
+                refetch.extend(sorted(listing - known))
+                gone_campaigns |= known - listing
+                state.last_reconcile_at = now
+                result.notes.append(
+                    f"campaign list reconciled: {len(listing - known)} new, {len(known - listing)} gone"
+                )
+            fetched = self._refetch_campaigns(tx, refetch, now)
+            # SELF but not returned: deleted if we had it; otherwise a campaign the API cannot read.
+            gone_campaigns |= (set(refetch) - fetched) & known
+            unreadable = set(refetch) - fetched - known
+
+            readable = (known | fetched) - gone_campaigns
+            plan = plan_campaigns(answer, readable)
+            skipped = sorted(unreadable | set(plan.unknown_children))
+            if skipped:
+                log.warning(
+                    "Skipping %d campaigns the API does not return (e.g. smart banners): %s", len(skipped), skipped[:20]
+                )
+            result.skipped_campaigns = skipped
+
+            if plan.check_children:
+                changes = plan_children(
+                    h.check(since, plan.check_field_names, campaign_ids=plan.check_children, client_login=login)
+                )
+                gone_campaigns |= set(changes.deleted_campaigns)
+                self._apply_group_changes(tx, changes.ad_groups, now)
+                self._apply_ad_changes(tx, changes.ads, now)
+                tx.record_restatements(login, changes.stats, now)
+
+            if gone_campaigns:
+                ids = sorted(gone_campaigns)
+                tx.soft_delete(CAMPAIGNS, login, now, ids=ids)
+                for table in (AD_GROUPS, ADS, KEYWORDS):
+                    tx.soft_delete(table, login, now, campaign_ids=ids)
+
+            state.watermark = answer.Timestamp
+            tx.write_state(state)
+            result.watermark_to = state.watermark
+            result.upserted, result.deleted = dict(tx.upserted), dict(tx.deleted)
+            self._log_run(tx, result, now)
+        return result
+
+    def _reconcile_due(self, state: SyncState, now: dt.datetime) -> bool:
+        last = state.last_reconcile_at
+        return last is None or now - last >= self.reconcile_every
+
+    def _refetch_campaigns(self, tx: WarehouseTransaction, ids: Sequence[int], now: dt.datetime) -> set[int]:
+        if not ids:
+            return set()
+        tracked = _Tracked(
+            self.hook.iter_objects("campaigns", {"Ids": list(ids)}, CAMPAIGN_FIELDS, client_login=self.login)
+        )
+        tx.upsert_objects(CAMPAIGNS, self.login, tracked, now)
+        return tracked.ids
+
+    def _apply_group_changes(self, tx: WarehouseTransaction, group_ids: Sequence[int], now: dt.datetime) -> None:
+        if not group_ids:
+            return
+        login = self.login
+        groups = _Tracked(
+            self.hook.iter_objects("adgroups", {"Ids": list(group_ids)}, AD_GROUP_FIELDS, client_login=login)
+        )
+        tx.upsert_objects(AD_GROUPS, login, groups, now)
+        gone = sorted(set(group_ids) - groups.ids)
+        if gone:
+            tx.soft_delete(AD_GROUPS, login, now, ids=gone)
+            tx.soft_delete(ADS, login, now, ad_group_ids=gone)
+            tx.soft_delete(KEYWORDS, login, now, ad_group_ids=gone)
+        live = sorted(groups.ids)
+        if live:
+            # Keyword changes are reported as group changes: re-read the groups' keywords whole,
+            # and what they no longer return is deleted.
+            keywords = self.hook.iter_objects("keywords", {"AdGroupIds": live}, KEYWORD_FIELDS, client_login=login)
+            tx.upsert_objects(KEYWORDS, login, keywords, now)
+            tx.soft_delete(KEYWORDS, login, now, ad_group_ids=live, unseen_since=now)
+
+    def _apply_ad_changes(self, tx: WarehouseTransaction, ad_ids: Sequence[int], now: dt.datetime) -> None:
+        if not ad_ids:
+            return
+        ads = _Tracked(
+            self.hook.iter_objects(
+                "ads", {"Ids": list(ad_ids)}, AD_FIELDS, extra_params=AD_EXTRA_PARAMS, client_login=self.login
+            )
+        )
+        tx.upsert_objects(ADS, self.login, ads, now)
+        gone = sorted(set(ad_ids) - ads.ids)
+        if gone:
+            tx.soft_delete(ADS, self.login, now, ids=gone)
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    @staticmethod
+    def _add(total: dict[str, int], part: dict[str, int]) -> None:
+        for key, value in part.items():
+            total[key] = total.get(key, 0) + value
+
+    def _log_run(self, tx: WarehouseTransaction, result: SyncResult, started_at: dt.datetime) -> None:
+        finished = self.clock()
+        tx.log_run(
+            {
+                **result.as_dict(),
+                "started_at": started_at,
+                "finished_at": finished,
+                "duration_seconds": (finished - started_at).total_seconds(),
+                "units_spent": self.hook.units.spent - self._units_before,
+            }
+        )
