@@ -34,6 +34,12 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["airflow_provider_direct.hooks.direct"],
             }
         ],
+        "operators": [
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": ["airflow_provider_direct.operators.direct"],
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": "yandex_direct",

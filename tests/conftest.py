@@ -7,8 +7,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorServer
 
 # Airflow reads its home at import time: point it at a throw-away folder before anything imports it.
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="direct-tests-airflow-"))
@@ -97,3 +101,41 @@ def warehouse_conn(
     if request.param == "sqlite":
         return make_connection("direct_test_sqlite", conn_type="sqlite", host=str(tmp_path / "wh.db")), None
     return request.getfixturevalue("postgres_conn"), request.getfixturevalue("pg_schema")
+
+
+# A small account with every feature: 3 logins x (4 text + 1 smart) campaigns x 5 groups x (2 ads, 12 keywords).
+EMULATOR_SHAPE: dict[str, object] = {
+    "campaigns": 4,
+    "smart_campaigns": 1,
+    "groups": 5,
+    "ads": 2,
+    "keywords": 12,
+    "seed": 11,
+}
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorServer]:
+    """One in-process emulator per test module, on 127.0.0.1 and a free port."""
+    from airflow_provider_direct.emulator import EmulatorConfig, EmulatorServer
+
+    with EmulatorServer(EmulatorConfig(**EMULATOR_SHAPE), mode="thread") as server:
+        yield server
+
+
+@pytest.fixture
+def emulator_admin(emulator: EmulatorServer) -> EmulatorAdmin:
+    """Admin client of a freshly reset world (every test starts from the same account)."""
+    from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorConfig
+
+    admin = EmulatorAdmin(emulator.url)
+    admin.reset(**EmulatorConfig(**EMULATOR_SHAPE).model_dump(mode="json"))
+    return admin
+
+
+@pytest.fixture
+def emulator_conn(make_connection: Callable[..., str], emulator: EmulatorServer, emulator_admin: EmulatorAdmin) -> str:
+    """A ``yandex_direct`` connection with the emulator's agency token and fast retries."""
+    return make_connection(
+        "direct_emulator", host=emulator.url, password="agency-token", extra={"max_retries": 4, "timeout": 30}
+    )
