@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check airflow_provider_direct tests benchmarks dags
+	$(VENV)/bin/ruff check airflow_provider_direct tests benchmarks dags scripts
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy airflow_provider_direct
 
 demo: $(STAMP)
-	$(PY) -m airflow_provider_direct.demo
+	$(PY) scripts/demo.py
 
 emulator: $(STAMP)
 	$(PY) -m airflow_provider_direct.emulator --port 8081

@@ -1,0 +1,77 @@
+"""The example DAGs parse, and the sync DAG runs end to end (dag.test) against the emulator."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorServer
+from airflow_provider_direct.warehouse.schema import KEYWORDS
+from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+
+
+@pytest.fixture(scope="module")
+def metadata_db() -> Iterator[None]:
+    """dag.test() needs a migrated metadata DB: the tests' own SQLite one under AIRFLOW_HOME."""
+    airflow_bin = str(Path(sys.executable).with_name("airflow"))
+    subprocess.run([airflow_bin, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
+    yield
+
+
+def load_dagbag() -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_dags_import_without_errors(metadata_db: None) -> None:
+    dagbag = load_dagbag()
+    assert dagbag.import_errors == {}
+    dag = dagbag.get_dag("direct_incremental_sync")
+    assert {t.task_id for t in dag.tasks} == {"client_logins", "sync"}
+    sync = dag.get_task("sync")
+    assert sync.pool == "yandex_direct_api"
+    assert sync.map_index_template == "{{ task.client_login }}"
+    assert set(dag.params) == {"client_logins", "full_refresh"}
+
+
+@pytest.mark.integration
+def test_three_logins_one_failing(
+    metadata_db: None,
+    emulator: EmulatorServer,
+    emulator_admin: EmulatorAdmin,
+    make_connection: Any,
+    tmp_path: Path,
+) -> None:
+    from airflow.utils.state import DagRunState, TaskInstanceState
+
+    make_connection(host=emulator.url, password="agency-token", extra={"max_retries": 1})
+    make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
+    dag = load_dagbag().get_dag("direct_incremental_sync")
+    for task in dag.tasks:
+        task.retries = 0
+    run = dag.test(run_conf={"client_logins": ["client-1", "no-such-login", "client-3"]})
+
+    states = {ti.map_index: ti.state for ti in run.get_task_instances() if ti.task_id == "sync"}
+    assert states == {0: TaskInstanceState.SUCCESS, 1: TaskInstanceState.FAILED, 2: TaskInstanceState.SUCCESS}
+    assert run.state == DagRunState.FAILED
+
+    from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+    warehouse = DirectWarehouse.from_conn_id("direct_warehouse_default")
+    for login in ("client-1", "client-3"):
+        keywords = {k["Id"] for k in emulator_admin.snapshot(login, "keywords")}
+        assert {
+            k["Id"]
+            for k in warehouse.live_objects(
+                __import__("airflow_provider_direct.warehouse.schema", fromlist=["KEYWORDS"]).KEYWORDS, login
+            )
+        } == keywords
