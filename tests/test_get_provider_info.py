@@ -17,11 +17,7 @@ from airflow_provider_direct.get_provider_info import get_provider_info
 
 
 def test_entry_point_points_at_get_provider_info() -> None:
-    eps = [
-        ep
-        for ep in entry_points(group="apache_airflow_provider")
-        if ep.value.startswith("airflow_provider_direct")
-    ]
+    eps = [ep for ep in entry_points(group="apache_airflow_provider") if ep.value.startswith("airflow_provider_direct")]
     assert len(eps) == 1
     assert eps[0].load() is get_provider_info
 

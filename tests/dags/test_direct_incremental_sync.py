@@ -64,14 +64,7 @@ def test_three_logins_one_failing(
     assert states == {0: TaskInstanceState.SUCCESS, 1: TaskInstanceState.FAILED, 2: TaskInstanceState.SUCCESS}
     assert run.state == DagRunState.FAILED
 
-    from airflow_provider_direct.warehouse.store import DirectWarehouse
-
     warehouse = DirectWarehouse.from_conn_id("direct_warehouse_default")
     for login in ("client-1", "client-3"):
-        keywords = {k["Id"] for k in emulator_admin.snapshot(login, "keywords")}
-        assert {
-            k["Id"]
-            for k in warehouse.live_objects(
-                __import__("airflow_provider_direct.warehouse.schema", fromlist=["KEYWORDS"]).KEYWORDS, login
-            )
-        } == keywords
+        truth = {k["Id"] for k in emulator_admin.snapshot(login, "keywords")}
+        assert {k["Id"] for k in warehouse.live_objects(KEYWORDS, login)} == truth

@@ -55,9 +55,7 @@ def hook(direct_conn: str) -> DirectHook:
 
 
 class TestCall:
-    def test_posts_envelope_with_headers_and_returns_result(
-        self, hook: DirectHook, requests_mock: rm.Mocker
-    ) -> None:
+    def test_posts_envelope_with_headers_and_returns_result(self, hook: DirectHook, requests_mock: rm.Mocker) -> None:
         requests_mock.post(f"{BASE}/campaigns", **ok({"Campaigns": [{"Id": 1}]}))
         result = hook.call("campaigns", "get", {"SelectionCriteria": {}, "FieldNames": ["Id"]})
         assert result == {"Campaigns": [{"Id": 1}]}
@@ -80,20 +78,14 @@ class TestCall:
         DirectHook(conn_id, client_login="hook-login").call("changes", "checkDictionaries", client_login="x")
         assert requests_mock.last_request.headers["Client-Login"] == "x"
 
-    def test_no_client_login_for_advertiser_token(
-        self, make_connection: Any, requests_mock: rm.Mocker
-    ) -> None:
+    def test_no_client_login_for_advertiser_token(self, make_connection: Any, requests_mock: rm.Mocker) -> None:
         conn_id = make_connection("adv", host="direct.test", password=TOKEN)
         requests_mock.post(f"{BASE}/changes", **ok({"Timestamp": "2026-01-01T00:00:00Z"}))
         DirectHook(conn_id).call("changes", "checkDictionaries")
         assert "Client-Login" not in requests_mock.last_request.headers
 
-    def test_bare_host_means_https_and_default_host(
-        self, make_connection: Any, requests_mock: rm.Mocker
-    ) -> None:
-        requests_mock.post(
-            "https://api.direct.yandex.com/json/v5/changes", **ok({"Timestamp": "2026-01-01T00:00:00Z"})
-        )
+    def test_bare_host_means_https_and_default_host(self, make_connection: Any, requests_mock: rm.Mocker) -> None:
+        requests_mock.post("https://api.direct.yandex.com/json/v5/changes", **ok({"Timestamp": "2026-01-01T00:00:00Z"}))
         DirectHook(make_connection("prod", password=TOKEN)).call("changes", "checkDictionaries")
         requests_mock.post(
             "https://api-sandbox.direct.yandex.com/json/v5/changes",
@@ -103,12 +95,8 @@ class TestCall:
         DirectHook(sandbox).call("changes", "checkDictionaries")
         assert requests_mock.call_count == 2
 
-    def test_operator_units_from_extra_and_argument(
-        self, make_connection: Any, requests_mock: rm.Mocker
-    ) -> None:
-        conn_id = make_connection(
-            "ag", host="direct.test", password=TOKEN, extra={"use_operator_units": "true"}
-        )
+    def test_operator_units_from_extra_and_argument(self, make_connection: Any, requests_mock: rm.Mocker) -> None:
+        conn_id = make_connection("ag", host="direct.test", password=TOKEN, extra={"use_operator_units": "true"})
         requests_mock.post(f"{BASE}/changes", **ok({"Timestamp": "2026-01-01T00:00:00Z"}))
         DirectHook(conn_id).call("changes", "checkDictionaries")
         assert requests_mock.last_request.headers["Use-Operator-Units"] == "true"
@@ -129,9 +117,7 @@ class TestCall:
 
 
 class TestUnits:
-    def test_ledger_sums_calls_and_keeps_last_balance(
-        self, hook: DirectHook, requests_mock: rm.Mocker
-    ) -> None:
+    def test_ledger_sums_calls_and_keeps_last_balance(self, hook: DirectHook, requests_mock: rm.Mocker) -> None:
         requests_mock.post(
             f"{BASE}/changes",
             [
@@ -202,9 +188,7 @@ class TestErrors:
     def test_transient_codes_are_retried_then_succeed(
         self, hook: DirectHook, requests_mock: rm.Mocker, code: int
     ) -> None:
-        requests_mock.post(
-            f"{BASE}/ads", [api_error(code, "Server temporarily unavailable"), ok({"Ads": []})]
-        )
+        requests_mock.post(f"{BASE}/ads", [api_error(code, "Server temporarily unavailable"), ok({"Ads": []})])
         assert hook.call("ads", "get", {}) == {"Ads": []}
         assert requests_mock.call_count == 2
 
@@ -258,9 +242,7 @@ class TestErrors:
             hook.call("campaigns", "get", {})
         assert requests_mock.call_count == 4
 
-    def test_other_api_errors_fail_at_once_with_api_words(
-        self, hook: DirectHook, requests_mock: rm.Mocker
-    ) -> None:
+    def test_other_api_errors_fail_at_once_with_api_words(self, hook: DirectHook, requests_mock: rm.Mocker) -> None:
         requests_mock.post(
             f"{BASE}/keywords",
             **api_error(4001, "Invalid selection criteria", "CampaignIds cannot hold more than 10 ids"),
@@ -273,9 +255,7 @@ class TestErrors:
             "(RequestId req-err)"
         )
 
-    def test_http_4xx_without_envelope_is_a_request_error(
-        self, hook: DirectHook, requests_mock: rm.Mocker
-    ) -> None:
+    def test_http_4xx_without_envelope_is_a_request_error(self, hook: DirectHook, requests_mock: rm.Mocker) -> None:
         requests_mock.post(f"{BASE}/keywords", status_code=404, text="<html>Not Found</html>")
         with pytest.raises(DirectRequestError, match="HTTP 404: <html>Not Found</html>"):
             hook.call("keywords", "get", {})
@@ -322,9 +302,7 @@ class TestPaging:
         assert next(objects) == {"Id": 1}
         assert requests_mock.call_count == 1
 
-    def test_limited_by_that_does_not_advance_is_refused(
-        self, hook: DirectHook, requests_mock: rm.Mocker
-    ) -> None:
+    def test_limited_by_that_does_not_advance_is_refused(self, hook: DirectHook, requests_mock: rm.Mocker) -> None:
         requests_mock.post(f"{BASE}/ads", **ok({"Ads": [{"Id": 1}], "LimitedBy": 0}))
         with pytest.raises(DirectRequestError, match="does not advance"):
             list(hook.iter_objects("ads", {"CampaignIds": [7]}, ["Id"]))
@@ -442,9 +420,7 @@ class TestChanges:
         }
         assert result.Modified.AdGroupIds == [23543, 23544, 23874]
         assert result.Modified.AdIds == [33651, 33921, 34028, 34106]
-        assert [(s.CampaignId, s.BorderDate) for s in result.Modified.CampaignsStat] == [
-            (14742, "2015-01-28")
-        ]
+        assert [(s.CampaignId, s.BorderDate) for s in result.Modified.CampaignsStat] == [(14742, "2015-01-28")]
         assert result.NotFound.CampaignIds == [13326]
         assert result.Timestamp == "2015-02-02T12:23:11Z"
 
@@ -534,8 +510,7 @@ class TestConnectionTest:
         status, message = hook.test_connection()
         assert status is True
         assert message == (
-            "Connected to https://direct.test for client-1; server time 2026-01-01T00:00:00Z; "
-            "units left 990/1000"
+            "Connected to https://direct.test for client-1; server time 2026-01-01T00:00:00Z; units left 990/1000"
         )
 
     def test_bad_token_is_reported_plainly(self, hook: DirectHook, requests_mock: rm.Mocker) -> None:

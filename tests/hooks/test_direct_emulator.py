@@ -224,7 +224,7 @@ def test_pages_a_large_account_with_flat_memory(make_connection: Any) -> None:
         ids = campaign_ids(hook)
         objects = hook.iter_objects("keywords", {"CampaignIds": ids}, ["Id", "Keyword", "AdGroupId"])
         count = 0
-        for obj in objects:
+        for _ in objects:
             count += 1
             if count == 20_000:
                 rss_early = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

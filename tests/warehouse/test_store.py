@@ -48,9 +48,9 @@ def test_upsert_keeps_whole_payload_and_typed_columns(warehouse: DirectWarehouse
     assert len(objects) == 5001
     assert objects[0] == keywords(1)[0]
     assert [o["Keyword"] for o in objects[-3:]] == ["renamed", "renamed", "kw 9000"]
+    table = warehouse.dialect.qualify("direct_keywords")
     rows = warehouse._fetch(
-        f"SELECT client_login, id, campaign_id, ad_group_id, keyword, state FROM {warehouse.dialect.qualify('direct_keywords')} "
-        "WHERE id = 9000"
+        f"SELECT client_login, id, campaign_id, ad_group_id, keyword, state FROM {table} WHERE id = 9000"
     )
     assert rows == [("c1", 9000, 3, 7, "kw 9000", "ON")]
 

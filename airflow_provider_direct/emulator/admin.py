@@ -1,0 +1,194 @@
+"""Admin API (``/admin``): the test harness's levers and the ground truth.
+
+Unauthenticated and never subject to fault injection or units, because it stands in for "the world"
+rather than for Yandex: it mutates the account, moves the clock, sets balances and arms faults.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from airflow_provider_direct.emulator.clock import format_timestamp
+from airflow_provider_direct.emulator.faults import FaultSettings
+from airflow_provider_direct.emulator.mutations import MutationSpec, RandomMutator, apply_mutation
+from airflow_provider_direct.emulator.snapshot import SNAPSHOT_TYPES, describe_login, iter_snapshot
+from airflow_provider_direct.emulator.state import StateError
+from airflow_provider_direct.emulator.world import Emulator, World
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+class RandomMutationsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(default=10, ge=0, le=100_000)
+    login: str | None = None
+    seed: int | None = None
+
+
+class MutationsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mutations: list[MutationSpec]
+
+
+class ClockAdvanceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seconds: float = Field(ge=0)
+
+
+class UnitsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: str
+    rest: int | None = Field(default=None, ge=0)
+    limit: int | None = Field(default=None, gt=0)
+
+
+def _emulator(request: Request) -> Emulator:
+    return request.app.state.emulator  # type: ignore[no-any-return]
+
+
+def _world(request: Request) -> World:
+    return _emulator(request).world
+
+
+def _login_index(world: World, login: str) -> int:
+    index = world.state.login_index(login)
+    if index is None:
+        raise HTTPException(status_code=404, detail=f"unknown login {login!r}")
+    return index
+
+
+def _account(world: World, login: str) -> str:
+    login = login.strip().lower()
+    if login != world.config.agency_login and world.state.login_index(login) is None:
+        raise HTTPException(status_code=404, detail=f"unknown login {login!r}")
+    return login
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/config")
+def get_config(request: Request) -> dict[str, Any]:
+    return _world(request).config.model_dump(mode="json")
+
+
+@router.post("/reset")
+def reset(request: Request, changes: Annotated[dict[str, Any] | None, Body()] = None) -> dict[str, Any]:
+    """Fresh world; the body may replace config fields (seed, logins, scales, ...)."""
+    try:
+        config = _emulator(request).reset(changes)
+    except ValidationError as error:
+        raise HTTPException(status_code=422, detail=error.errors(include_url=False)) from None
+    return config.model_dump(mode="json")
+
+
+@router.post("/mutations/random")
+def random_mutations(request: Request, body: RandomMutationsRequest) -> dict[str, Any]:
+    world = _world(request)
+    login_index = _login_index(world, body.login) if body.login else None
+    # Without an explicit seed successive batches differ, yet replay identically for one config seed.
+    seed: int | str = body.seed if body.seed is not None else f"{world.config.seed}:{world.state.version}"
+    applied = RandomMutator(world.state, random.Random(seed), login_index).run(body.count)
+    return {"applied": applied}
+
+
+@router.post("/mutations")
+def mutations(request: Request, body: MutationsRequest) -> dict[str, Any]:
+    state = _world(request).state
+    applied: list[dict[str, Any]] = []
+    for position, spec in enumerate(body.mutations):
+        try:
+            applied.append(apply_mutation(state, spec))
+        except StateError as error:
+            raise HTTPException(
+                status_code=400, detail={"error": str(error), "index": position, "applied": applied}
+            ) from None
+    return {"applied": applied}
+
+
+@router.get("/snapshot")
+def snapshot(
+    request: Request,
+    login: str,
+    kind: Annotated[str, Query(alias="type", pattern="^(campaigns|ad_groups|ads|keywords)$")],
+    include_smart: bool = False,
+) -> StreamingResponse:
+    """Live objects of one login as NDJSON, streamed; smart-banner objects only on request."""
+    world = _world(request)
+    login_index = _login_index(world, login)
+    chunks = iter_snapshot(world.state, [login_index], SNAPSHOT_TYPES[kind], include_smart)
+    return StreamingResponse(chunks, media_type="application/x-ndjson")
+
+
+@router.get("/counts")
+def counts(request: Request, login: str | None = None) -> dict[str, Any]:
+    world = _world(request)
+    indexes = [_login_index(world, login)] if login else range(len(world.config.logins))
+    return {"logins": [describe_login(world.state, index) for index in indexes]}
+
+
+def _clock_view(world: World) -> dict[str, Any]:
+    clock = world.clock
+    return {
+        "now": format_timestamp(clock.now()),
+        "now_epoch": clock.now(),
+        "offset_seconds": clock.offset,
+        "started": format_timestamp(clock.start),
+        "emulated_hour": world.ledger.emulated_hour(),
+        "time_scale": world.config.time_scale,
+    }
+
+
+@router.get("/clock")
+def get_clock(request: Request) -> dict[str, Any]:
+    return _clock_view(_world(request))
+
+
+@router.post("/clock/advance")
+def advance_clock(request: Request, body: ClockAdvanceRequest) -> dict[str, Any]:
+    world = _world(request)
+    world.clock.advance(body.seconds)
+    return _clock_view(world)
+
+
+@router.get("/units")
+def get_units(request: Request, login: str) -> dict[str, Any]:
+    world = _world(request)
+    return world.ledger.view(_account(world, login))
+
+
+@router.post("/units")
+def set_units(request: Request, body: UnitsRequest) -> dict[str, Any]:
+    world = _world(request)
+    return world.ledger.set(_account(world, body.login), rest=body.rest, limit=body.limit)
+
+
+@router.get("/faults")
+def get_faults(request: Request) -> dict[str, Any]:
+    return _world(request).faults.describe()
+
+
+@router.post("/faults")
+def set_faults(request: Request, body: FaultSettings) -> dict[str, Any]:
+    return _world(request).faults.configure(body)
+
+
+@router.get("/stats")
+def stats(request: Request) -> dict[str, Any]:
+    world = _world(request)
+    return {
+        **world.stats.snapshot(),
+        "max_in_flight_by_login": dict(world.gate.max_by_login),
+        "faults_injected": dict(world.faults.injected),
+    }

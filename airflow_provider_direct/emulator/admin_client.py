@@ -1,0 +1,91 @@
+"""Small ``requests`` client for the admin API, for tests, benchmarks and the demo."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+
+
+class EmulatorAdmin:
+    """Typed-enough wrapper over ``/admin``; every call raises on a non-2xx answer."""
+
+    def __init__(self, url: str, session: requests.Session | None = None, timeout: float = 60.0) -> None:
+        self.url = url.rstrip("/")
+        self.session = session or requests.Session()
+        self.timeout = timeout
+
+    def _get(self, path: str, **params: Any) -> dict[str, Any]:
+        response = self.session.get(f"{self.url}/admin{path}", params=_without_none(**params), timeout=self.timeout)
+        response.raise_for_status()
+        payload: dict[str, Any] = response.json()
+        return payload
+
+    def _post(self, path: str, body: Any) -> dict[str, Any]:
+        response = self.session.post(f"{self.url}/admin{path}", json=body, timeout=self.timeout)
+        response.raise_for_status()
+        payload: dict[str, Any] = response.json()
+        return payload
+
+    def health(self) -> dict[str, Any]:
+        return self._get("/health")
+
+    def config(self) -> dict[str, Any]:
+        return self._get("/config")
+
+    def reset(self, **changes: Any) -> dict[str, Any]:
+        """Fresh world, optionally with config fields replaced (``seed=``, ``keywords=``, ...)."""
+        return self._post("/reset", changes)
+
+    def random_mutations(self, count: int, login: str | None = None, seed: int | None = None) -> list[dict[str, Any]]:
+        body = _without_none(count=count, login=login, seed=seed)
+        applied: list[dict[str, Any]] = self._post("/mutations/random", body)["applied"]
+        return applied
+
+    def mutate(self, *mutations: dict[str, Any]) -> list[dict[str, Any]]:
+        """Apply explicit mutations, e.g. ``{"op": "delete", "type": "keyword", "id": 10000000007}``."""
+        applied: list[dict[str, Any]] = self._post("/mutations", {"mutations": list(mutations)})["applied"]
+        return applied
+
+    def snapshot(self, login: str, type: str, include_smart: bool = False) -> Iterator[dict[str, Any]]:
+        """Stream live objects (ground truth) without loading the whole export."""
+        params = {"login": login, "type": type, "include_smart": str(include_smart).lower()}
+        with self.session.get(f"{self.url}/admin/snapshot", params=params, stream=True, timeout=self.timeout) as resp:
+            resp.raise_for_status()
+            for line in resp.iter_lines(chunk_size=256 * 1024):
+                if line:
+                    yield json.loads(line)
+
+    def counts(self, login: str | None = None) -> dict[str, Any]:
+        return self._get("/counts", login=login)
+
+    def clock(self) -> dict[str, Any]:
+        return self._get("/clock")
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        return self._post("/clock/advance", {"seconds": seconds})
+
+    def units(self, login: str) -> dict[str, Any]:
+        return self._get("/units", login=login)
+
+    def set_units(self, login: str, rest: int | None = None, limit: int | None = None) -> dict[str, Any]:
+        return self._post("/units", _without_none(login=login, rest=rest, limit=limit))
+
+    def faults(self) -> dict[str, Any]:
+        return self._get("/faults")
+
+    def set_faults(self, **settings: Any) -> dict[str, Any]:
+        """``next=[{"kind": "error", "code": 1000}]``, ``rates={"http_502": 0.1}``, ``unprocessed_rate=``..."""
+        return self._post("/faults", settings)
+
+    def clear_faults(self) -> dict[str, Any]:
+        return self._post("/faults", {"clear": True})
+
+    def stats(self) -> dict[str, Any]:
+        return self._get("/stats")
+
+
+def _without_none(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}

@@ -1,0 +1,61 @@
+"""FastAPI application factory: the /json/ API routes plus the admin router.
+
+Route handlers are synchronous on purpose: Starlette runs them in its thread pool, so concurrent
+requests really overlap (the 506 limit is observable) while the event loop keeps accepting connections.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from airflow_provider_direct.emulator.admin import router as admin_router
+from airflow_provider_direct.emulator.config import EmulatorConfig
+from airflow_provider_direct.emulator.gateway import Exchange
+from airflow_provider_direct.emulator.responses import RAW_SEND_KEY
+from airflow_provider_direct.emulator.world import Emulator
+
+API_VERSIONS = ("v5", "v501")
+
+
+class EmulatorApp(FastAPI):
+    """FastAPI that remembers the server's own ``send`` so a fault can abort the TCP connection."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[RAW_SEND_KEY] = send
+        await super().__call__(scope, receive, send)
+
+
+async def _raw_body(request: Request) -> bytes:
+    """Read the body on the event loop; the sync handler then runs in the thread pool."""
+    return await request.body()
+
+
+def create_app(config: EmulatorConfig | None = None) -> FastAPI:
+    """Build an emulator app; ``app.state.emulator`` gives tests direct access to the world."""
+    app = EmulatorApp(
+        title="Yandex Direct API v5 emulator",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/admin/openapi.json",
+    )
+    app.state.emulator = Emulator(config or EmulatorConfig())
+
+    def api_call(service: str, request: Request, body: Annotated[bytes, Depends(_raw_body)]) -> Response:
+        emulator: Emulator = request.app.state.emulator
+        return Exchange(emulator.world, service, request.headers, body).run()
+
+    for version in API_VERSIONS:
+        app.add_api_route(
+            f"/json/{version}/{{service}}",
+            api_call,
+            methods=["POST"],
+            name=f"api_{version}",
+            include_in_schema=False,
+        )
+    app.include_router(admin_router)
+    return app

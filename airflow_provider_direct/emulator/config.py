@@ -1,0 +1,127 @@
+"""Emulator configuration: account shape, identities, unit prices and transport knobs.
+
+One pydantic model is the single source of truth for the CLI, the admin ``reset`` endpoint and
+``EmulatorServer``; validation rejects shapes whose id ranges would overlap, because the whole
+design relies on ids being decodable arithmetically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from airflow_provider_direct.emulator.ids import IdLayout
+
+
+class TokenIdentity(BaseModel):
+    """Who an OAuth token belongs to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    login: str
+    role: Literal["agency", "client"]
+
+
+class UnitCost(BaseModel):
+    """Price of one API method: a per-call base plus a price per block of objects.
+
+    Real prices are not published for every method, so clients must read the ``Units`` header;
+    the table only has to be plausible and consistent.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base: int = Field(ge=0)
+    per_block: int = Field(default=0, ge=0)
+    block: int = Field(default=1, ge=1)
+    round_up: bool = False
+
+    def cost(self, objects: int) -> int:
+        blocks = math.ceil(objects / self.block) if self.round_up else objects // self.block
+        return self.base + self.per_block * blocks
+
+
+def default_unit_costs() -> dict[str, UnitCost]:
+    """Prices as reconstructed by third-party specs (see the API reference, section 1.4)."""
+    return {
+        "campaigns.get": UnitCost(base=10, per_block=1),
+        "adgroups.get": UnitCost(base=15, per_block=1),
+        "ads.get": UnitCost(base=15, per_block=1),
+        "keywords.get": UnitCost(base=15, per_block=1, block=2000),
+        "agencyclients.get": UnitCost(base=10, per_block=1),
+        "changes.checkDictionaries": UnitCost(base=1),
+        "changes.checkCampaigns": UnitCost(base=10),
+        "changes.check": UnitCost(base=10, per_block=1, block=1000, round_up=True),
+    }
+
+
+class EmulatorConfig(BaseModel):
+    """Everything that determines the emulated world; equal configs produce equal worlds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535)
+    seed: int = 0
+    logins: list[str] = Field(default_factory=lambda: ["client-1", "client-2", "client-3"], min_length=1)
+    campaigns: int = Field(default=5, ge=0, description="text campaigns per login")
+    smart_campaigns: int = Field(default=1, ge=0, description="smart-banner campaigns per login")
+    groups: int = Field(default=10, ge=0, description="ad groups per campaign")
+    ads: int = Field(default=3, ge=0, description="ads per group")
+    keywords: int = Field(default=20, ge=0, description="keywords per text ad group")
+    daily_units: int = Field(default=100_000, gt=0)
+    daily_units_by_login: dict[str, int] = Field(default_factory=dict)
+    time_scale: float = Field(default=1.0, gt=0, description="emulated seconds per clock second (units refill)")
+    gzip_level: int = Field(default=1, ge=1, le=9)
+    max_concurrency: int = Field(default=5, ge=1, description="in-flight requests per charged login")
+    agency_login: str = "agency-login"
+    agency_clients: list[str] | None = Field(default=None, description="logins the agency serves; None = all")
+    tokens: dict[str, TokenIdentity] = Field(default_factory=dict, description="empty = default tokens")
+    unit_costs: dict[str, UnitCost] = Field(default_factory=default_unit_costs)
+    error_cost: int = Field(default=20, ge=0)
+    free_error_codes: list[int] = Field(default_factory=lambda: [52, 152, 506, 1000, 1001, 1002])
+    data_epoch: dt.date = Field(default=dt.date(2025, 1, 1), description="anchor for generated dates")
+
+    @model_validator(mode="after")
+    def _normalise_and_check(self) -> EmulatorConfig:
+        self.logins = [login.strip().lower() for login in self.logins]
+        self.agency_login = self.agency_login.strip().lower()
+        if len(set(self.logins)) != len(self.logins):
+            raise ValueError("logins must be unique")
+        if self.agency_login in self.logins:
+            raise ValueError("agency_login must differ from client logins")
+        if self.agency_clients is None:
+            self.agency_clients = list(self.logins)
+        self.agency_clients = [login.strip().lower() for login in self.agency_clients]
+        unknown = set(self.agency_clients) - set(self.logins)
+        if unknown:
+            raise ValueError(f"agency_clients not among logins: {sorted(unknown)}")
+        if not self.tokens:
+            self.tokens = {"agency-token": TokenIdentity(login=self.agency_login, role="agency")}
+            self.tokens.update({f"{login}-token": TokenIdentity(login=login, role="client") for login in self.logins})
+        for token, identity in self.tokens.items():
+            known = identity.login == self.agency_login if identity.role == "agency" else identity.login in self.logins
+            if not known:
+                raise ValueError(f"token {token!r} refers to unknown {identity.role} login {identity.login!r}")
+        # A partial price table (e.g. from /admin/reset) overrides defaults instead of dropping them.
+        self.unit_costs = {**default_unit_costs(), **self.unit_costs}
+        problems = self.layout().overlap_problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def layout(self) -> IdLayout:
+        return IdLayout(
+            logins=len(self.logins),
+            campaigns=self.campaigns,
+            smart_campaigns=self.smart_campaigns,
+            groups=self.groups,
+            ads=self.ads,
+            keywords=self.keywords,
+        )
+
+    def daily_limit(self, login: str) -> int:
+        return self.daily_units_by_login.get(login, self.daily_units)

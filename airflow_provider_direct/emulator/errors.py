@@ -1,0 +1,132 @@
+# Russian texts are intentional (they are what the API sends), so Cyrillic/Latin look-alikes are fine here.
+# ruff: noqa: RUF001
+"""Request-level API errors with English and Russian texts.
+
+The real API localises ``error_string``/``error_detail`` by ``Accept-Language``; clients must key on
+``error_code`` only, and serving both languages lets tests prove that they do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_STRINGS: dict[int, tuple[str, str]] = {
+    52: ("Authorization server temporarily unavailable", "Сервер авторизации временно недоступен"),
+    53: ("Authorization error", "Ошибка авторизации"),
+    54: ("No rights", "Нет прав"),
+    55: ("Operation not found", "Не найдена операция"),
+    152: ("Not enough units", "Недостаточно баллов"),
+    506: ("Exceeded limit on connections", "Превышено ограничение на количество соединений"),
+    513: ("Your login is not connected to Yandex Direct", "Ваш логин не подключен к Яндекс.Директу"),
+    1000: ("Server temporarily unavailable", "Сервер временно недоступен"),
+    1001: ("Service initialization error", "Ошибка инициализации сервиса"),
+    1002: ("Operation error", "Ошибка операции"),
+    1020: ("Internal error", "Внутренняя ошибка"),
+    4000: ("Invalid request parameters", "Параметры запроса указаны неверно"),
+    4001: ("Invalid selection criteria", "Неверно заданы критерии отбора"),
+    4002: ("Invalid paging parameters", "Неверно заданы параметры страницы"),
+    8000: ("Invalid request", "Некорректный запрос"),
+}
+
+# Detail templates, keyed by a stable name so call sites never hard-code a language.
+DETAILS: dict[str, tuple[str, str]] = {
+    "token_missing": ("OAuth token is missing", "Не передан OAuth-токен"),
+    "token_invalid": ("Invalid OAuth token", "Недействительный OAuth-токен"),
+    "client_login_required": (
+        "Client-Login header is required for agency requests",
+        "Для запросов агентства необходимо указать заголовок Client-Login",
+    ),
+    "login_not_served": (
+        "Client {login} is not served by agency {agency}",
+        "Клиент {login} не обслуживается агентством {agency}",
+    ),
+    "foreign_login": (
+        "No access to client {login}",
+        "Нет доступа к клиенту {login}",
+    ),
+    "login_unknown": (
+        "Login {login} does not exist in Yandex Direct",
+        "Логин {login} не существует в Яндекс.Директе",
+    ),
+    "agency_only": (
+        "The AgencyClients service is available to agencies only",
+        "Сервис AgencyClients доступен только агентствам",
+    ),
+    "unknown_service": ("Service {service} not found", "Сервис {service} не найден"),
+    "unknown_method": (
+        "Method {method} is not supported by service {service}",
+        "Метод {method} не поддерживается сервисом {service}",
+    ),
+    "invalid_json": ("Request body is not valid JSON", "Тело запроса не является корректным JSON"),
+    "bad_envelope": (
+        "Request must be an object with method and params",
+        "Запрос должен быть объектом с полями method и params",
+    ),
+    "required": ("Field {field} is required", "Не указано обязательное поле {field}"),
+    "must_be_object": ("Field {field} must be an object", "Поле {field} должно быть объектом"),
+    "must_be_array": ("Field {field} must be an array", "Поле {field} должно быть массивом"),
+    "invalid_value": (
+        "Field {field} contains an invalid value: {value}",
+        "Поле {field} содержит недопустимое значение: {value}",
+    ),
+    "unknown_param": ("Unknown parameter {field}", "Неизвестный параметр {field}"),
+    "ids_cap": (
+        "Array {field} must contain from 1 to {cap} elements",
+        "Массив {field} должен содержать от 1 до {cap} элементов",
+    ),
+    "selection_required": (
+        "SelectionCriteria must contain one of: {fields}",
+        "В SelectionCriteria необходимо указать одно из полей: {fields}",
+    ),
+    "exactly_one": (
+        "Exactly one of {fields} must be specified",
+        "Необходимо указать ровно одно из полей: {fields}",
+    ),
+    "timestamp_format": (
+        "Field {field} must be in format YYYY-MM-DDThh:mm:ssZ",
+        "Поле {field} должно быть в формате YYYY-MM-DDThh:mm:ssZ",
+    ),
+    "page_limit": (
+        "Page.Limit must be between 1 and {cap}",
+        "Значение Page.Limit должно быть от 1 до {cap}",
+    ),
+    "page_offset": ("Page.Offset must not be negative", "Значение Page.Offset не может быть отрицательным"),
+    "not_enough_units": (
+        "Daily units limit exhausted; the balance is refilled hourly by 1/24 of the daily limit",
+        "Суточный лимит баллов исчерпан; баланс пополняется ежечасно на 1/24 суточного лимита",
+    ),
+    "too_many_connections": (
+        "More than {limit} simultaneous requests for login {login}",
+        "Более {limit} одновременных запросов для логина {login}",
+    ),
+    "smart_campaign": (
+        "Operation is not supported for smart-banner campaigns",
+        "Операция не поддерживается для кампаний типа «Смарт-баннеры»",
+    ),
+    "injected": ("Injected fault", "Искусственная ошибка"),
+}
+
+
+class ApiError(Exception):
+    """An error answered with the API's ``{"error": {...}}`` envelope."""
+
+    def __init__(self, code: int, detail: str, **params: Any) -> None:
+        super().__init__(code, detail, params)
+        self.code = code
+        self.detail = detail
+        self.params = params
+
+    def error_string(self, lang: str) -> str:
+        en, ru = ERROR_STRINGS.get(self.code, ("Error", "Ошибка"))
+        return ru if lang == "ru" else en
+
+    def error_detail(self, lang: str) -> str:
+        en, ru = DETAILS[self.detail]
+        return (ru if lang == "ru" else en).format(**self.params)
+
+
+def language(header: str | None) -> str:
+    """``ru`` when the client prefers Russian, English otherwise (the API's default)."""
+    if header and header.strip().lower().startswith("ru"):
+        return "ru"
+    return "en"

@@ -1,0 +1,260 @@
+"""Field catalogs of the emulated object types and ``FieldNames`` projection.
+
+The API returns only the top-level fields a client asks for (unset ones as ``null``) and type-specific
+sub-structures only through their own ``*FieldNames`` arrays; modelling that keeps clients honest about
+the fields they request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow_provider_direct.emulator.errors import ApiError
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Substructure:
+    """A type-specific block (e.g. ``TextAd``) selected by its own ``*FieldNames`` parameter."""
+
+    key: str
+    object_type: str
+    fields: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    """FieldNames contract of one object type."""
+
+    list_key: str
+    fields: tuple[str, ...]
+    substructures: Mapping[str, Substructure] = field(default_factory=dict)
+    # Type-specific arrays the API accepts but the emulator never has objects for: validated as lists only.
+    ignored_arrays: frozenset[str] = frozenset()
+
+    def params(self) -> frozenset[str]:
+        return frozenset({"FieldNames", *self.substructures, *self.ignored_arrays})
+
+
+CAMPAIGN = ObjectSpec(
+    list_key="Campaigns",
+    fields=(
+        "BlockedIps",
+        "ExcludedSites",
+        "Currency",
+        "DailyBudget",
+        "Notification",
+        "EndDate",
+        "Funds",
+        "ClientInfo",
+        "Id",
+        "Name",
+        "NegativeKeywords",
+        "RepresentedBy",
+        "StartDate",
+        "Statistics",
+        "State",
+        "Status",
+        "StatusPayment",
+        "StatusClarification",
+        "SourceId",
+        "TimeTargeting",
+        "TimeZone",
+        "Type",
+    ),
+    substructures={
+        "TextCampaignFieldNames": Substructure(
+            key="TextCampaign",
+            object_type="TEXT_CAMPAIGN",
+            fields=frozenset(
+                {"CounterIds", "RelevantKeywords", "Settings", "BiddingStrategy", "PriorityGoals", "AttributionModel"}
+            ),
+        ),
+    },
+    ignored_arrays=frozenset(
+        {
+            "TextCampaignSearchStrategyPlacementTypesFieldNames",
+            "MobileAppCampaignFieldNames",
+            "DynamicTextCampaignFieldNames",
+            "DynamicTextCampaignSearchStrategyPlacementTypesFieldNames",
+            "CpmBannerCampaignFieldNames",
+            "SmartCampaignFieldNames",
+            "UnifiedCampaignFieldNames",
+            "UnifiedCampaignSearchStrategyPlacementTypesFieldNames",
+            "UnifiedCampaignPackageBiddingStrategyPlatformsFieldNames",
+        }
+    ),
+)
+
+AD_GROUP = ObjectSpec(
+    list_key="AdGroups",
+    fields=(
+        "CampaignId",
+        "Id",
+        "Name",
+        "NegativeKeywords",
+        "NegativeKeywordSharedSetIds",
+        "RegionIds",
+        "RestrictedRegionIds",
+        "ServingStatus",
+        "Status",
+        "Subtype",
+        "TrackingParams",
+        "Type",
+    ),
+    ignored_arrays=frozenset(
+        {
+            "MobileAppAdGroupFieldNames",
+            "DynamicTextAdGroupFieldNames",
+            "DynamicTextFeedAdGroupFieldNames",
+            "AutotargetingSettingsCategoriesFieldNames",
+            "AutotargetingSettingsBrandOptionsFieldNames",
+            "SmartAdGroupFieldNames",
+            "TextAdGroupFeedParamsFieldNames",
+            "UnifiedAdGroupFieldNames",
+        }
+    ),
+)
+
+AD = ObjectSpec(
+    list_key="Ads",
+    fields=(
+        "AdCategories",
+        "AgeLabel",
+        "AdGroupId",
+        "CampaignId",
+        "Id",
+        "State",
+        "Status",
+        "StatusClarification",
+        "Type",
+        "Subtype",
+    ),
+    substructures={
+        "TextAdFieldNames": Substructure(
+            key="TextAd",
+            object_type="TEXT_AD",
+            fields=frozenset(
+                {
+                    "Title",
+                    "Title2",
+                    "Text",
+                    "Href",
+                    "Mobile",
+                    "DisplayDomain",
+                    "DisplayUrlPath",
+                    "VCardId",
+                    "AdImageHash",
+                    "SitelinkSetId",
+                    "TurboPageId",
+                    "BusinessId",
+                }
+            ),
+        ),
+    },
+    ignored_arrays=frozenset(
+        {
+            "TextAdPriceExtensionFieldNames",
+            "MobileAppAdFieldNames",
+            "DynamicTextAdFieldNames",
+            "TextImageAdFieldNames",
+            "MobileAppImageAdFieldNames",
+            "TextAdBuilderAdFieldNames",
+            "MobileAppAdBuilderAdFieldNames",
+            "MobileAppCpcVideoAdBuilderAdFieldNames",
+            "CpmBannerAdBuilderAdFieldNames",
+            "CpcVideoAdBuilderAdFieldNames",
+            "CpmVideoAdBuilderAdFieldNames",
+            "SmartAdBuilderAdFieldNames",
+            "ShoppingAdFieldNames",
+            "ListingAdFieldNames",
+            "ResponsiveAdFieldNames",
+        }
+    ),
+)
+
+KEYWORD = ObjectSpec(
+    list_key="Keywords",
+    fields=(
+        "Id",
+        "Keyword",
+        "State",
+        "Status",
+        "ServingStatus",
+        "AdGroupId",
+        "CampaignId",
+        "Bid",
+        "AutotargetingSearchBidIsAuto",
+        "ContextBid",
+        "StrategyPriority",
+        "UserParam1",
+        "UserParam2",
+        "Productivity",
+        "StatisticsSearch",
+        "StatisticsNetwork",
+        "AutotargetingCategories",
+    ),
+    ignored_arrays=frozenset(
+        {"AutotargetingSettingsCategoriesFieldNames", "AutotargetingSettingsBrandOptionsFieldNames"}
+    ),
+)
+
+AGENCY_CLIENT = ObjectSpec(
+    list_key="Clients",
+    fields=(
+        "AccountQuality",
+        "Archived",
+        "ClientId",
+        "ClientInfo",
+        "CountryId",
+        "CreatedAt",
+        "Currency",
+        "Grants",
+        "Login",
+        "Notification",
+        "OverdraftSumAvailable",
+        "Phone",
+        "Representatives",
+        "Restrictions",
+        "Settings",
+        "Type",
+        "VatRate",
+    ),
+)
+
+
+def _names(params: Mapping[str, Any], name: str, allowed: frozenset[str] | None) -> tuple[str, ...]:
+    value = params.get(name)
+    if not isinstance(value, list) or not value:
+        raise ApiError(8000, "required" if value is None else "must_be_array", field=name)
+    out: dict[str, None] = {}
+    for item in value:
+        if not isinstance(item, str) or (allowed is not None and item not in allowed):
+            raise ApiError(8000, "invalid_value", field=name, value=item)
+        out[item] = None
+    return tuple(out)
+
+
+class Projection:
+    """Validated ``FieldNames`` of one request; calling it shapes a full object for the answer."""
+
+    def __init__(self, spec: ObjectSpec, params: Mapping[str, Any]) -> None:
+        self.fields = _names(params, "FieldNames", frozenset(spec.fields))
+        self.substructures: list[tuple[str, str, tuple[str, ...]]] = []
+        for param, sub in spec.substructures.items():
+            if param in params:
+                self.substructures.append((sub.key, sub.object_type, _names(params, param, sub.fields)))
+        for param in spec.ignored_arrays:
+            if param in params:
+                _names(params, param, None)
+
+    def __call__(self, obj: Mapping[str, Any]) -> JsonObject:
+        out = {name: obj.get(name) for name in self.fields}
+        for key, object_type, names in self.substructures:
+            if obj.get("Type") == object_type:
+                block = obj.get(key) or {}
+                out[key] = {name: block.get(name) for name in names}
+        return out

@@ -1,0 +1,31 @@
+"""Which (service, method) pairs exist and which handler answers them."""
+
+from __future__ import annotations
+
+from airflow_provider_direct.emulator import changes, services
+from airflow_provider_direct.emulator.context import Handler
+from airflow_provider_direct.emulator.errors import ApiError
+
+SERVICES: dict[str, dict[str, Handler]] = {
+    "campaigns": {"get": services.campaigns_get},
+    "adgroups": {"get": services.adgroups_get},
+    "ads": {"get": services.ads_get},
+    "keywords": {"get": services.keywords_get},
+    "agencyclients": {"get": services.agencyclients_get},
+    "changes": {
+        "checkDictionaries": changes.check_dictionaries,
+        "checkCampaigns": changes.check_campaigns,
+        "check": changes.check,
+    },
+}
+
+
+def resolve(service: str, method: str) -> Handler:
+    """The handler, or error 55 for an unknown service or method."""
+    methods = SERVICES.get(service)
+    if methods is None:
+        raise ApiError(55, "unknown_service", service=service)
+    handler = methods.get(method)
+    if handler is None:
+        raise ApiError(55, "unknown_method", service=service, method=method)
+    return handler

@@ -1,0 +1,211 @@
+"""Initial (full) load of a 1 000 000-keyword account into SQLite and PostgreSQL.
+
+The provider's sync (DirectIncrementalSync, first run) against a plain loop over the same pages of the
+same emulator in the same run: requests + json, rows built by hand, ``executemany`` INSERTs into the
+same tables. Each measurement is a fresh child process (its own peak RSS) and a fresh warehouse.
+
+Goals (issue 3): at least 0.8x the plain loop's rows/s; peak RSS under 300 MB that does not grow with
+the account (the sync is also run on a 10x smaller account for comparison).
+
+    .venv/bin/python benchmarks/bench_initial_load.py [--campaigns 100 --groups 100 --keywords 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+TOKEN = "bench-token"
+LOGIN = "bench"
+PG = {"host": "127.0.0.1", "port": 5432, "schema": "test", "login": "postgres"}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def warehouse_conn(backend: str, workdir: Path) -> tuple[dict[str, Any], str | None]:
+    if backend == "sqlite":
+        return {"conn_type": "sqlite", "host": str(workdir / f"{uuid.uuid4().hex}.db")}, None
+    return {"conn_type": "postgres", **PG}, f"bench_{uuid.uuid4().hex[:10]}"
+
+
+def sync_load(url: str, backend: str, workdir: Path, campaign_limit: int | None) -> int:
+    """The provider's own path: a full snapshot through DirectIncrementalSync."""
+    conn, schema = warehouse_conn(backend, workdir)
+    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
+    os.environ["AIRFLOW_CONN_BENCH_DIRECT"] = json.dumps({"conn_type": "yandex_direct", "host": url, "password": TOKEN})
+    from airflow_provider_direct.hooks.direct import DirectHook
+    from airflow_provider_direct.sync.engine import DirectIncrementalSync
+    from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
+    warehouse.migrate()
+    try:
+        result = DirectIncrementalSync(DirectHook("bench_direct"), warehouse, LOGIN).run()
+        return sum(result.upserted.values())
+    finally:
+        if schema:
+            warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+
+
+def plain_load(url: str, backend: str, workdir: Path, campaign_limit: int | None) -> int:
+    """The baseline: pages through requests + json, rows by hand, executemany INSERT, one commit."""
+    import requests
+
+    from airflow_provider_direct.sync import fields
+    from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, CAMPAIGNS, KEYWORDS
+    from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+    conn_spec, schema = warehouse_conn(backend, workdir)
+    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn_spec)
+    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
+    warehouse.migrate()  # same tables, created outside the timed loop's logic
+    session = requests.Session()
+    session.headers.update({"Authorization": f"Bearer {TOKEN}", "Accept-Encoding": "gzip"})
+
+    def pages(service: str, criteria: dict[str, Any], names: list[str], extra: dict[str, Any]) -> Any:
+        offset = 0
+        while True:
+            body = {
+                "method": "get",
+                "params": {
+                    "SelectionCriteria": criteria,
+                    "FieldNames": names,
+                    **extra,
+                    "Page": {"Limit": 10_000, "Offset": offset},
+                },
+            }
+            result = session.post(f"{url}/json/v5/{service}", data=json.dumps(body)).json()["result"]
+            yield result
+            if "LimitedBy" not in result:
+                return
+            offset = result["LimitedBy"]
+
+    db = warehouse.hook.get_conn()
+    cur = db.cursor()
+    p = warehouse.dialect.param
+    now = warehouse.dialect.ts(dt.datetime.now(dt.timezone.utc))
+    total = 0
+
+    def insert(table: Any, objects: list[dict[str, Any]]) -> None:
+        nonlocal total
+        rows = [table.row(LOGIN, o, json.dumps(o, ensure_ascii=False, separators=(",", ":")), now) for o in objects]
+        marks = ", ".join(warehouse.dialect.json_param() if c == "payload" else p for c in table.columns)
+        cur.executemany(
+            f"INSERT INTO {warehouse.dialect.qualify(table.table)} ({', '.join(table.columns)}) VALUES ({marks})", rows
+        )
+        total += len(rows)
+
+    campaign_ids: list[int] = []
+    for page in pages("campaigns", {}, fields.CAMPAIGN_FIELDS, {}):
+        insert(CAMPAIGNS, page.get("Campaigns", []))
+        campaign_ids.extend(c["Id"] for c in page.get("Campaigns", []))
+    for start in range(0, len(campaign_ids), 10):
+        chunk = {"CampaignIds": campaign_ids[start : start + 10]}
+        for service, table, names, extra, key in (
+            ("adgroups", AD_GROUPS, fields.AD_GROUP_FIELDS, {}, "AdGroups"),
+            ("ads", ADS, fields.AD_FIELDS, fields.AD_EXTRA_PARAMS, "Ads"),
+            ("keywords", KEYWORDS, fields.KEYWORD_FIELDS, {}, "Keywords"),
+        ):
+            for page in pages(service, chunk, names, extra):
+                insert(table, page.get(key, []))
+    db.commit()
+    db.close()
+    if schema:
+        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+    return total
+
+
+def child(variant: str, backend: str, url: str) -> None:
+    import airflow_provider_direct.sync.engine  # noqa: F401  (imports are not load time)
+
+    loader = {"sync": sync_load, "plain": plain_load}[variant]
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        rows = loader(url, backend, Path(tmp), None)
+        seconds = time.perf_counter() - started
+    print(json.dumps({"rows": rows, "seconds": seconds, "peak_rss": peak_rss_mb()}))
+
+
+def run_child(variant: str, backend: str, url: str, env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", variant, "--backend", backend, "--url", url],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{variant}/{backend} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--campaigns", type=int, default=100)
+    parser.add_argument("--groups", type=int, default=100)
+    parser.add_argument("--ads", type=int, default=1)
+    parser.add_argument("--keywords", type=int, default=100)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--child")
+    parser.add_argument("--backend")
+    parser.add_argument("--url")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.backend, args.url)
+        return
+
+    from airflow_provider_direct.emulator import EmulatorConfig, EmulatorServer
+
+    def config(campaigns: int) -> EmulatorConfig:
+        return EmulatorConfig(
+            logins=[LOGIN],
+            campaigns=campaigns,
+            smart_campaigns=0,
+            groups=args.groups,
+            ads=args.ads,
+            keywords=args.keywords,
+            daily_units=10**9,
+            tokens={TOKEN: {"login": LOGIN, "role": "client"}},
+        )
+
+    env = {**os.environ, "AIRFLOW_HOME": str(Path(".bench/airflow_home").resolve())}
+    keywords = args.campaigns * args.groups * args.keywords
+    print(
+        f"account: {args.campaigns} campaigns, {args.campaigns * args.groups:,} groups, "
+        f"{args.campaigns * args.groups * args.ads:,} ads, {keywords:,} keywords"
+    )
+    print(f"{'backend':<9} {'variant':<6} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
+    small_campaigns = max(1, args.campaigns // 10)
+    for backend in args.backends.split(","):
+        with EmulatorServer(config(args.campaigns), mode="process") as server:
+            results = {variant: run_child(variant, backend, server.url, env) for variant in ("plain", "sync")}
+        with EmulatorServer(config(small_campaigns), mode="process") as server:
+            small = run_child("sync", backend, server.url, env)
+        for variant, r in results.items():
+            print(
+                f"{backend:<9} {variant:<6} {r['rows']:>10,} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>9,.0f} "
+                f"{r['peak_rss']:>12.1f}"
+            )
+        ratio = (results["sync"]["rows"] / results["sync"]["seconds"]) / (
+            results["plain"]["rows"] / results["plain"]["seconds"]
+        )
+        print(f"{backend:<9} sync / plain rows/s: {ratio:.2f} (goal >= 0.8: {'met' if ratio >= 0.8 else 'NOT met'})")
+        print(
+            f"{backend:<9} sync peak RSS {small['peak_rss']:.1f} MB for {small['rows']:,} rows vs "
+            f"{results['sync']['peak_rss']:.1f} MB for {results['sync']['rows']:,} rows (goal < 300 MB, flat)"
+        )
+
+
+if __name__ == "__main__":
+    main()
