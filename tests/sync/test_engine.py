@@ -204,3 +204,48 @@ def test_units_exhaustion_commits_nothing(
     assert warehouse.read_state("client-1").watermark == "2015-02-02T10:08:22Z"
     assert warehouse.live_objects(CAMPAIGNS, "client-1").__next__()["Name"] == "c13243"
     assert warehouse.counts("client-1")["direct_campaigns"] == {"live": 3, "deleted": 0}
+
+
+def test_rejected_watermark_falls_back_to_a_full_snapshot(
+    hook: DirectHook, warehouse: DirectWarehouse, requests_mock: rm.Mocker
+) -> None:
+    seed_warehouse(warehouse)
+    fake = FakeDirect(
+        {
+            ("changes", "checkCampaigns"): {
+                "error": {
+                    "error_code": 4000,
+                    "error_string": "Invalid request parameters",
+                    "error_detail": "Timestamp is outside the change history",
+                    "request_id": "r",
+                }
+            },
+            ("changes", "checkDictionaries"): {"result": {"Timestamp": "2015-02-02T12:30:00Z"}},
+            ("campaigns", "get"): {"result": {"Campaigns": [{"Id": 13243, "Name": "only one left"}]}},
+            ("adgroups", "get"): {"result": {"AdGroups": []}},
+            ("ads", "get"): {"result": {"Ads": []}},
+            ("keywords", "get"): {"result": {"Keywords": []}},
+        }
+    )
+    requests_mock.post(rm.ANY, json=fake)
+    result = DirectIncrementalSync(hook, warehouse, "client-1", clock=lambda: NOW).run()
+    assert result.mode == "full"
+    assert result.notes[0].startswith("watermark rejected by the API: changes.checkCampaigns error 4000")
+    assert result.watermark_to == "2015-02-02T12:30:00Z"
+    assert warehouse.live_ids(CAMPAIGNS, "client-1") == [13243]
+    assert warehouse.counts("client-1")["direct_keywords"] == {"live": 0, "deleted": 4}
+
+
+def test_stale_watermark_is_not_trusted(hook: DirectHook, warehouse: DirectWarehouse, requests_mock: rm.Mocker) -> None:
+    seed_warehouse(warehouse)
+    fake = FakeDirect(
+        {
+            ("changes", "checkDictionaries"): {"result": {"Timestamp": "2015-04-02T12:30:00Z"}},
+            ("campaigns", "get"): {"result": {}},
+        }
+    )
+    requests_mock.post(rm.ANY, json=fake)
+    later = NOW + dt.timedelta(days=45)
+    result = DirectIncrementalSync(hook, warehouse, "client-1", clock=lambda: later).run()
+    assert result.notes[0] == "watermark 2015-02-02T10:08:22Z is older than 30 days, 0:00:00"
+    assert [c[1] for c in fake.calls] == ["checkDictionaries", "get"]

@@ -1,0 +1,102 @@
+"""DirectIncrementalSyncOperator against the emulator: summary, asset extras, deferral on units exhaustion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
+from airflow.sdk.exceptions import TaskDeferred
+
+from airflow_provider_direct.emulator import EmulatorAdmin
+from airflow_provider_direct.exceptions import DirectUnitsExhaustedError
+from airflow_provider_direct.operators.direct import DirectIncrementalSyncOperator, warehouse_assets
+from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+pytestmark = pytest.mark.integration
+
+
+class _Event:
+    extra: dict[str, Any] | None = None
+
+
+@pytest.fixture
+def warehouse_id(make_connection: Any, tmp_path: Path) -> str:
+    return make_connection("op_wh", conn_type="sqlite", host=str(tmp_path / "wh.db"))
+
+
+def operator(emulator_conn: str, warehouse_id: str, **kwargs: Any) -> DirectIncrementalSyncOperator:
+    return DirectIncrementalSyncOperator(
+        task_id="sync",
+        direct_conn_id=emulator_conn,
+        warehouse_conn_id=warehouse_id,
+        client_login="client-1",
+        units_retry_delay=dt.timedelta(seconds=5),
+        **kwargs,
+    )
+
+
+def test_returns_a_summary_and_sets_asset_extras(emulator_conn: str, warehouse_id: str) -> None:
+    op = operator(emulator_conn, warehouse_id)
+    assert [a.name for a in op.outlets] == [a.name for a in warehouse_assets(warehouse_id)]
+    events: defaultdict[Any, _Event] = defaultdict(_Event)
+    summary = op.execute({"outlet_events": events})  # type: ignore[arg-type]
+    assert summary["mode"] == "full"
+    assert summary["upserted"]["direct_keywords"] == 4 * 5 * 12
+    assert summary["units_spent"] > 0
+    assert summary["units"]["spent"] == summary["units_spent"]
+    assert summary["watermark_to"]
+    extra = events[op.outlets[3]].extra
+    assert extra == {
+        "client_login": "client-1",
+        "mode": "full",
+        "watermark": summary["watermark_to"],
+        "upserted": 240,
+        "deleted": 0,
+        "units_spent": summary["units_spent"],
+    }
+    assert "agency-token" not in repr(summary)
+
+
+def test_full_refresh_is_templated_text(emulator_conn: str, warehouse_id: str) -> None:
+    operator(emulator_conn, warehouse_id).execute({})
+    op = operator(emulator_conn, warehouse_id, full_refresh="True")
+    assert op.execute({})["mode"] == "full"
+    op = operator(emulator_conn, warehouse_id, full_refresh="False")
+    assert op.execute({})["mode"] == "incremental"
+
+
+def test_defers_on_units_exhaustion_then_resumes(
+    emulator_conn: str, warehouse_id: str, emulator_admin: EmulatorAdmin
+) -> None:
+    emulator_admin.set_units("client-1", rest=60)  # enough for the campaigns, not the children
+    op = operator(emulator_conn, warehouse_id)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute({})
+    assert isinstance(deferred.value.trigger, TimeDeltaTrigger)
+    assert deferred.value.method_name == "resume_after_units_refill"
+    assert deferred.value.kwargs == {"waits": 1}
+    state = DirectWarehouse.from_conn_id(warehouse_id).read_state("client-1")
+    assert state is not None and state.watermark is None  # nothing claims to be synced
+
+    emulator_admin.set_units("client-1", rest=100_000)
+    summary = op.resume_after_units_refill({}, event=None, waits=1)
+    assert summary["mode"] == "full"
+    assert summary["notes"][0] == "resuming an unfinished full snapshot"
+    assert DirectWarehouse.from_conn_id(warehouse_id).counts("client-1")["direct_keywords"]["live"] == 240
+
+
+def test_gives_up_after_max_waits(emulator_conn: str, warehouse_id: str, emulator_admin: EmulatorAdmin) -> None:
+    emulator_admin.set_units("client-1", rest=0)
+    op = operator(emulator_conn, warehouse_id, max_units_waits=2)
+    with pytest.raises(DirectUnitsExhaustedError):
+        op.resume_after_units_refill({}, waits=2)
+
+
+def test_needs_a_client_login(make_connection: Any, emulator_conn: str, warehouse_id: str) -> None:
+    op = DirectIncrementalSyncOperator(task_id="s", direct_conn_id=emulator_conn, warehouse_conn_id=warehouse_id)
+    with pytest.raises(ValueError, match="No client login"):
+        op.execute({})
