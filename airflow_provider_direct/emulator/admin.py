@@ -13,8 +13,9 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from airflow_provider_direct.emulator.clock import format_timestamp
+from airflow_provider_direct.emulator.clock import format_timestamp, parse_timestamp
 from airflow_provider_direct.emulator.faults import FaultSettings
+from airflow_provider_direct.emulator.minimum import minimum_units
 from airflow_provider_direct.emulator.mutations import MutationSpec, RandomMutator, apply_mutation
 from airflow_provider_direct.emulator.snapshot import SNAPSHOT_TYPES, describe_login, iter_snapshot
 from airflow_provider_direct.emulator.state import StateError
@@ -160,6 +161,17 @@ def advance_clock(request: Request, body: ClockAdvanceRequest) -> dict[str, Any]
     world = _world(request)
     world.clock.advance(body.seconds)
     return _clock_view(world)
+
+
+@router.get("/minimum-units")
+def get_minimum_units(request: Request, login: str, since: str) -> dict[str, Any]:
+    """The floor of units any client must spend to catch up on the changes since ``since``."""
+    world = _world(request)
+    try:
+        second = parse_timestamp(since)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=f"since: {exc}") from exc
+    return minimum_units(world.state, world.config, _login_index(world, login), second)
 
 
 @router.get("/units")

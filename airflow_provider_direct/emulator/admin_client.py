@@ -67,6 +67,10 @@ class EmulatorAdmin:
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         return self._post("/clock/advance", {"seconds": seconds})
 
+    def minimum_units(self, login: str, since: str) -> dict[str, Any]:
+        """Fewest units a client must spend to catch up on the changes since ``since`` (a Timestamp)."""
+        return self._get("/minimum-units", login=login, since=since)
+
     def units(self, login: str) -> dict[str, Any]:
         return self._get("/units", login=login)
 
