@@ -24,14 +24,12 @@ AUTH_ERROR_CODES = frozenset({53, 54, 58, 513, 3000, 3001})
 UNITS_EXHAUSTED_CODE = 152
 
 _AUTH_HINTS = {
-    53: "the OAuth token is invalid, expired or revoked: issue a new token and store it as the "
-    "connection password",
+    53: "the OAuth token is invalid, expired or revoked: issue a new token and store it as the connection password",
     54: "this token has no rights for the requested Client-Login: check that the advertiser is served "
     "by this agency, or that the Client-Login matches the token's own account",
     58: "the application's API access request is not approved yet: finish the app registration in "
     "the Direct web interface",
-    513: "the Client-Login is not a Yandex Direct account: check the login spelling in the connection "
-    "or the task",
+    513: "the Client-Login is not a Yandex Direct account: check the login spelling in the connection or the task",
     3000: "this account has no API access: enable the API in the Direct web interface",
     3001: "this account has no access to the called method",
 }

@@ -11,6 +11,7 @@ from typing import Any
 from airflow_provider_direct import __version__
 
 INTEGRATION = "Yandex Direct"
+ASYNC_INTEGRATION = "Async-task APIs"
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -26,18 +27,49 @@ def get_provider_info() -> dict[str, Any]:
                 "integration-name": INTEGRATION,
                 "external-doc-url": "https://yandex.ru/dev/direct/doc/en/",
                 "tags": ["service"],
-            }
+            },
+            {"integration-name": ASYNC_INTEGRATION, "tags": ["protocol"]},
         ],
         "hooks": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": ["airflow_provider_direct.hooks.direct"],
-            }
+                "python-modules": [
+                    "airflow_provider_direct.hooks.direct",
+                    "airflow_provider_direct.hooks.direct_fetch",
+                ],
+            },
+            {
+                "integration-name": ASYNC_INTEGRATION,
+                "python-modules": [
+                    "airflow_provider_direct.hooks.async_task",
+                    "airflow_provider_direct.hooks.moysklad",
+                    "airflow_provider_direct.hooks.workers",
+                    "airflow_provider_direct.hooks.mytarget",
+                ],
+            },
         ],
         "operators": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": ["airflow_provider_direct.operators.direct"],
+                "python-modules": [
+                    "airflow_provider_direct.operators.direct",
+                    "airflow_provider_direct.operators.direct_fetch",
+                ],
+            },
+            {
+                "integration-name": ASYNC_INTEGRATION,
+                "python-modules": [
+                    "airflow_provider_direct.operators.async_task",
+                    "airflow_provider_direct.operators.moysklad",
+                    "airflow_provider_direct.operators.workers",
+                    "airflow_provider_direct.operators.mytarget",
+                ],
+            },
+        ],
+        "triggers": [
+            {
+                "integration-name": ASYNC_INTEGRATION,
+                "python-modules": ["airflow_provider_direct.triggers.async_task"],
             }
         ],
         "connection-types": [
@@ -61,8 +93,7 @@ def get_provider_info() -> dict[str, Any]:
                 "conn-fields": {
                     "use_operator_units": {
                         "label": "Use-Operator-Units",
-                        "description": "Agency tokens only: spend the agency's units instead of the "
-                        "client's.",
+                        "description": "Agency tokens only: spend the agency's units instead of the client's.",
                         "schema": {"type": ["boolean", "null"], "default": False},
                     },
                     "language": {

@@ -297,9 +297,7 @@ class DirectHook(HttpHook):
         )
         return self._parse(response.status_code, content, service, method, request_id)
 
-    def _parse(
-        self, status: int, content: bytes, service: str, method: str, request_id: str | None
-    ) -> dict[str, Any]:
+    def _parse(self, status: int, content: bytes, service: str, method: str, request_id: str | None) -> dict[str, Any]:
         try:
             payload = json.loads(content)
         except ValueError:
@@ -460,9 +458,7 @@ class DirectHook(HttpHook):
             unprocessed: list[int] = []
             for chunk in chunked(pending, CHECK_ID_CAPS[kind]):
                 params = {kind: chunk, "FieldNames": list(field_names), "Timestamp": timestamp}
-                answer = CheckResult.model_validate(
-                    self.call("changes", "check", params, client_login=client_login)
-                )
+                answer = CheckResult.model_validate(self.call("changes", "check", params, client_login=client_login))
                 timestamps.append(answer.Timestamp)
                 modified.add(answer.Modified)
                 not_found.add(answer.NotFound)

@@ -92,9 +92,7 @@ class PostgresDialect(Dialect):
             return
         stage = validate_identifier(f"_stage_{table}")
         target = self.qualify(table)
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DROP"
-        )
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DROP")
         cursor.execute(f"TRUNCATE {stage}")
         column_list = ", ".join(columns)
         copy_sql = f"COPY {stage} ({column_list}) FROM STDIN"

@@ -122,9 +122,7 @@ def _object_table_ddl(t: ObjectTable, q: Types, qualify: Any) -> list[str]:
         f")"
     ]
     for parent in t.parents:
-        ddl.append(
-            f"CREATE INDEX IF NOT EXISTS {t.table}_{parent}_idx ON {qualify(t.table)} (client_login, {parent})"
-        )
+        ddl.append(f"CREATE INDEX IF NOT EXISTS {t.table}_{parent}_idx ON {qualify(t.table)} (client_login, {parent})")
     return ddl
 
 

@@ -63,9 +63,7 @@ def resolve_warehouse_hook(conn_id: str = DEFAULT_WAREHOUSE_CONN_ID) -> Any:
 
     path = default_sqlite_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault(
-        f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({"conn_type": "sqlite", "host": str(path)})
-    )
+    os.environ.setdefault(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({"conn_type": "sqlite", "host": str(path)}))
     return SqliteHook(sqlite_conn_id=conn_id)
 
 
@@ -187,13 +185,9 @@ class WarehouseTransaction:
         )
         d.upsert(self.cursor, SYNC_STATE, columns, ("client_login",), [row])
 
-    def record_restatements(
-        self, login: str, stats: Iterable[tuple[int, str]], detected_at: dt.datetime
-    ) -> int:
+    def record_restatements(self, login: str, stats: Iterable[tuple[int, str]], detected_at: dt.datetime) -> int:
         """Store CampaignsStat (campaign, BorderDate) rows for the statistics re-pull."""
-        rows = [
-            (login, campaign_id, border, self.dialect.ts(detected_at), None) for campaign_id, border in stats
-        ]
+        rows = [(login, campaign_id, border, self.dialect.ts(detected_at), None) for campaign_id, border in stats]
         if not rows:
             return 0
         p = self.dialect.param
@@ -224,9 +218,7 @@ class WarehouseTransaction:
                 sum(run["upserted"].values()),
                 sum(run["deleted"].values()),
                 run["units_spent"],
-                json.dumps(
-                    {k: run[k] for k in ("upserted", "deleted", "skipped_campaigns", "notes") if k in run}
-                ),
+                json.dumps({k: run[k] for k in ("upserted", "deleted", "skipped_campaigns", "notes") if k in run}),
             ),
         )
 
@@ -244,9 +236,7 @@ class DirectWarehouse:
         self._migrated = False
 
     @classmethod
-    def from_conn_id(
-        cls, conn_id: str = DEFAULT_WAREHOUSE_CONN_ID, schema: str | None = None
-    ) -> DirectWarehouse:
+    def from_conn_id(cls, conn_id: str = DEFAULT_WAREHOUSE_CONN_ID, schema: str | None = None) -> DirectWarehouse:
         return cls(resolve_warehouse_hook(conn_id), schema)
 
     @contextmanager

@@ -35,6 +35,13 @@ def load_dagbag() -> Any:
 def test_dags_import_without_errors(metadata_db: None) -> None:
     dagbag = load_dagbag()
     assert dagbag.import_errors == {}
+    assert set(dagbag.dag_ids) == {
+        "direct_incremental_sync",
+        "direct_fetch_processes",
+        "moysklad_stock_report",
+        "workers_export",
+        "mytarget_async_request",
+    }
     dag = dagbag.get_dag("direct_incremental_sync")
     assert {t.task_id for t in dag.tasks} == {"client_logins", "sync"}
     sync = dag.get_task("sync")

@@ -1,0 +1,166 @@
+"""MoySklad JSON API async exchange (seed 001).
+
+``GET <report>?async=true`` answers ``Location`` (result) and ``Content-Location`` (state). The state
+is PROCESSING / DONE / API_ERROR; the result URL answers ``302`` to a file on ANOTHER host, which is
+fetched without the Authorization header. An API_ERROR result holds the API's error body. Error 61002
+(too many async tasks) means wait and start again. A result lives until ``deletionDate`` (1 hour).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, ClassVar
+
+import tenacity
+
+from airflow_provider_direct.async_task.client import AsyncTaskClient, HttpAnswer, snippet
+from airflow_provider_direct.async_task.errors import (
+    AsyncTaskBusyError,
+    AsyncTaskExpired,
+    AsyncTaskProtocolError,
+    AsyncTaskRequestError,
+)
+from airflow_provider_direct.async_task.protocol import AsyncTaskProtocol, ResultStream, register
+from airflow_provider_direct.async_task.status import TaskState, TaskStatus
+from airflow_provider_direct.hooks.async_task import AsyncTaskHook
+
+API = "MoySklad"
+TOO_MANY_ASYNC_TASKS = 61002
+#: deletionDate is Moscow time in the API's examples; the API documents no zone, so it is configurable.
+DEFAULT_TIMEZONE = "Europe/Moscow"
+
+
+def api_errors(answer: HttpAnswer) -> list[dict[str, Any]]:
+    """The ``errors`` list of a MoySklad error body ([] when the body has none)."""
+    try:
+        body = answer.json(API)
+    except AsyncTaskProtocolError:
+        return []
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+
+
+def is_busy(answer: HttpAnswer) -> bool:
+    """Error 61002: too many async tasks are running for this account."""
+    return answer.status >= 400 and any(e.get("code") == TOO_MANY_ASYNC_TASKS for e in api_errors(answer))
+
+
+def error_text(answer: HttpAnswer) -> str:
+    errors = api_errors(answer)
+    if not errors:
+        return snippet(answer.body)
+    return "; ".join(f"{e.get('error')} (code {e.get('code')})" for e in errors)
+
+
+def parse_deletion_date(value: Any, timezone: str) -> float | None:
+    """``"2021-02-16 16:21:09"`` (optionally with milliseconds) as epoch seconds in ``timezone``."""
+    if not isinstance(value, str):
+        return None
+    from zoneinfo import ZoneInfo
+
+    for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
+        try:
+            moment = dt.datetime.strptime(value, fmt).replace(tzinfo=ZoneInfo(timezone))
+        except ValueError:
+            continue
+        return moment.timestamp()
+    return None
+
+
+@register
+class MoySkladProtocol(AsyncTaskProtocol):
+    """Any MoySklad request that supports ``async=true`` (stock reports and the like)."""
+
+    name = "moysklad"
+    supports_cancel = False  # the async exchange has no cancel
+    headers: ClassVar[dict[str, str]] = {"Accept-Encoding": "gzip"}
+    #: How long to keep re-trying a start refused with 61002 (too many async tasks) before failing.
+    busy_wait_seconds = 600.0
+    busy_interval_seconds = 10.0
+    timezone = DEFAULT_TIMEZONE
+
+    async def start(self, client: AsyncTaskClient, request: dict[str, Any]) -> dict[str, Any]:
+        path = str(request.get("path") or "")
+        if not path:
+            raise AsyncTaskRequestError("request needs 'path', e.g. 'report/stock/bystore'", api=API)
+        params = {**(request.get("params") or {}), "async": "true"}
+        busy_wait = float(request.get("busy_wait_seconds", self.busy_wait_seconds))
+        retrying = tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception_type(AsyncTaskBusyError),
+            stop=tenacity.stop_after_delay(busy_wait),
+            wait=tenacity.wait_fixed(self.busy_interval_seconds),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                answer = await client.request("GET", path, params=params, busy=is_busy)
+        if answer.status >= 400:
+            raise AsyncTaskRequestError(error_text(answer), api=API, http_status=answer.status)
+        result_url, state_url = answer.headers.get("Location"), answer.headers.get("Content-Location")
+        if not result_url or not state_url:
+            raise AsyncTaskProtocolError(
+                f"HTTP {answer.status} without Location / Content-Location headers", api=API, http_status=answer.status
+            )
+        # Both must be on the API's own host: the token goes with every poll.
+        return {"state_url": client.resolve(state_url), "result_url": client.resolve(result_url)}
+
+    async def poll(self, client: AsyncTaskClient, handle: dict[str, Any]) -> TaskStatus:
+        answer = await client.request("GET", handle["state_url"])
+        if answer.status >= 400:
+            raise AsyncTaskRequestError(error_text(answer), api=API, http_status=answer.status)
+        body = answer.json(API)
+        state = body.get("state") if isinstance(body, dict) else None
+        if state == "PROCESSING":
+            return TaskStatus(TaskState.RUNNING, stage=state, raw=body)
+        if state == "DONE":
+            expires = parse_deletion_date(body.get("deletionDate"), self.timezone)
+            if expires is not None and expires <= time.time():
+                return TaskStatus(
+                    TaskState.EXPIRED,
+                    stage=state,
+                    message=f"the result was deleted at {body.get('deletionDate')}: re-run the task",
+                    raw=body,
+                    expires_at=expires,
+                )
+            return TaskStatus(TaskState.SUCCEEDED, progress=100.0, stage=state, raw=body, expires_at=expires)
+        if state == "API_ERROR":
+            # The error itself is the result: read it so the task fails with the API's words.
+            error = await client.request("GET", handle["result_url"])
+            return TaskStatus(TaskState.FAILED, stage=state, message=error_text(error), raw=body)
+        return TaskStatus(
+            TaskState.FAILED,
+            stage=str(state),
+            message=f"MoySklad reported async state {state!r}, which its documentation does not define "
+            "(PROCESSING / DONE / API_ERROR); check the task in MoySklad",
+            raw=body if isinstance(body, dict) else {"body": body},
+        )
+
+    @asynccontextmanager
+    async def fetch(self, client: AsyncTaskClient, handle: dict[str, Any]) -> AsyncIterator[ResultStream]:
+        answer = await client.request("GET", handle["result_url"])
+        if answer.status in (404, 410):
+            raise AsyncTaskExpired(f"{error_text(answer)}: re-run the task", api=API, http_status=answer.status)
+        if answer.status != 302 or not answer.headers.get("Location"):
+            raise AsyncTaskProtocolError(
+                f"expected 302 to the result file, got HTTP {answer.status}: {error_text(answer)}",
+                api=API,
+                http_status=answer.status,
+            )
+        # The file lives on another host: follow WITHOUT credentials (the link is signed, valid 5 minutes).
+        async with client.stream(answer.headers["Location"], credentials=False) as response:
+            if response.status == 403:
+                raise AsyncTaskExpired("the result file link expired (valid 5 minutes): re-run the fetch", api=API)
+            if response.status >= 400:
+                body = await response.read()
+                raise AsyncTaskRequestError(snippet(body), api=API, http_status=response.status)
+            yield ResultStream(response.content.iter_chunked(256 * 1024), "rows.item", response.status)
+
+
+class MoySkladHook(AsyncTaskHook):
+    """Hook for MoySklad async exchange on an ``http`` connection (host = API base URL, password = token)."""
+
+    def __init__(self, http_conn_id: str = AsyncTaskHook.default_conn_name, **kwargs: Any) -> None:
+        super().__init__(MoySkladProtocol.name, http_conn_id=http_conn_id, **kwargs)

@@ -1,0 +1,253 @@
+"""Deferrable operator for any async-task protocol: start → wait (triggerer) → fetch → deliver; cancel on kill."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator, conf
+
+from airflow_provider_direct.async_task import errors
+from airflow_provider_direct.async_task.errors import (
+    AsyncTaskCancelled,
+    AsyncTaskError,
+    AsyncTaskExpired,
+    AsyncTaskFailed,
+    AsyncTaskTimeout,
+)
+from airflow_provider_direct.async_task.sinks import ResultSummary, deliver, spool_result
+from airflow_provider_direct.async_task.status import TaskState, TaskStatus
+from airflow_provider_direct.async_task.waiter import ProgressLog, wait_for_terminal
+from airflow_provider_direct.hooks.async_task import AsyncTaskHook
+from airflow_provider_direct.triggers.async_task import AsyncTaskTrigger
+from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+DEFAULT_XCOM_MAX_BYTES = 256 * 1024
+
+
+def default_deferrable() -> bool:
+    """``[operators] default_deferrable`` when the deployment sets it; otherwise True for these operators.
+
+    Waiting on a remote job is exactly what deferral is for, so this provider defaults to it.
+    """
+    if "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE" in os.environ:
+        return conf.getboolean("operators", "default_deferrable", fallback=True)
+    configured = conf.get("operators", "default_deferrable", fallback=None)
+    if configured is None or configured == conf.get_default_value("operators", "default_deferrable"):
+        return True
+    return conf.getboolean("operators", "default_deferrable", fallback=True)
+
+
+class AsyncTaskOperator(BaseOperator):
+    """
+    Run one job of an async-task API: start it, wait without a worker slot, fetch and deliver the result.
+
+    The result goes to XCom when it is under ``xcom_max_bytes``; otherwise it is streamed to
+    ``result_path`` (local path or object-storage URL) or into ``result_table`` of the warehouse,
+    and XCom gets the location and row count. The remote job is cancelled when the task is killed
+    (trigger ``on_kill`` while deferred, operator ``on_kill`` on the worker) or times out.
+
+    :param protocol: ``direct_fetch``, ``moysklad``, ``workers``, ``mytarget`` or another registered name.
+    :param http_conn_id: ``http`` connection: host = API base URL, password = bearer token.
+    :param request: what the protocol's ``start`` takes (see the named operators).
+    :param deferrable: wait in the triggerer (default: ``[operators] default_deferrable``, else True).
+    :param poll_interval: seconds between status polls (server hints take precedence).
+    :param timeout: the job must end within this time from the start (absolute deadline).
+    :param max_poll_failures: consecutive failed polls tolerated with backoff.
+    :param xcom_max_bytes: the largest result pushed to XCom itself.
+    :param result_path: where to stream a result (``/data/x.json``, ``s3://bucket/key.json`` ...).
+    :param result_table: warehouse table receiving the result rows (one JSON row each).
+    :param warehouse_conn_id: the warehouse connection for ``result_table``.
+    :param cancel_on_kill: stop the remote job when the task is killed.
+    """
+
+    template_fields: Sequence[str] = ("request", "http_conn_id", "result_path", "result_table")
+    template_fields_renderers = {"request": "json"}
+    ui_color = "#e8f7ff"
+
+    def __init__(
+        self,
+        *,
+        protocol: str,
+        http_conn_id: str = AsyncTaskHook.default_conn_name,
+        request: dict[str, Any] | None = None,
+        deferrable: bool | None = None,
+        poll_interval: float = 10.0,
+        timeout: dt.timedelta = dt.timedelta(hours=6),
+        max_poll_failures: int = 10,
+        xcom_max_bytes: int = DEFAULT_XCOM_MAX_BYTES,
+        result_path: str | None = None,
+        result_table: str | None = None,
+        warehouse_conn_id: str = DEFAULT_WAREHOUSE_CONN_ID,
+        warehouse_schema: str | None = None,
+        cancel_on_kill: bool = True,
+        request_timeout: float = 60.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.protocol = protocol
+        self.http_conn_id = http_conn_id
+        self.request = request or {}
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
+        self.poll_interval = poll_interval
+        self.timeout = timeout
+        self.max_poll_failures = max_poll_failures
+        self.xcom_max_bytes = xcom_max_bytes
+        self.result_path = result_path
+        self.result_table = result_table
+        self.warehouse_conn_id = warehouse_conn_id
+        self.warehouse_schema = warehouse_schema
+        self.cancel_on_kill = cancel_on_kill
+        self.request_timeout = request_timeout
+        self.handle: dict[str, Any] | None = None
+        self._finished = False
+
+    @property
+    def hook(self) -> AsyncTaskHook:
+        return AsyncTaskHook(self.protocol, self.http_conn_id, timeout=self.request_timeout)
+
+    def build_request(self) -> dict[str, Any]:
+        """The start request; named operators assemble it from their own (templated) arguments."""
+        return dict(self.request)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        hook = self.hook
+        self.handle = hook.start(self.build_request())
+        deadline = time.time() + self.timeout.total_seconds()
+        context["ti"].xcom_push(key="handle", value=self.handle)
+        self.log.info("Started %s job %s", self.protocol, self.handle)
+        status = hook.poll(self.handle)
+        ProgressLog(self.log, self.protocol)(status)
+        if status.state.is_terminal:
+            return self._complete(context, status)
+        if self.deferrable:
+            self.defer(
+                trigger=AsyncTaskTrigger(
+                    protocol=self.protocol,
+                    http_conn_id=self.http_conn_id,
+                    handle=self.handle,
+                    deadline=deadline,
+                    poll_interval=self.poll_interval,
+                    max_poll_failures=self.max_poll_failures,
+                    cancel_on_kill=self.cancel_on_kill,
+                    request_timeout=self.request_timeout,
+                ),
+                method_name="execute_complete",
+            )
+        return self._complete(context, self._wait_on_worker(hook, deadline))
+
+    def _wait_on_worker(self, hook: AsyncTaskHook, deadline: float) -> TaskStatus:
+        """The non-deferrable wait: the very loop the trigger runs, on this worker."""
+        assert self.handle is not None
+
+        async def wait() -> TaskStatus:
+            async with hook.client() as client:
+                return await wait_for_terminal(
+                    hook.protocol,
+                    client,
+                    self.handle,  # type: ignore[arg-type]
+                    deadline=deadline,
+                    poll_interval=self.poll_interval,
+                    max_poll_failures=self.max_poll_failures,
+                    on_status=ProgressLog(self.log, self.protocol),
+                )
+
+        try:
+            return asyncio.run(wait())
+        except AsyncTaskTimeout:
+            self._cancel_quietly("deadline passed")
+            raise
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """Back from the triggerer: the event is the only state carried across."""
+        self.handle = event.get("handle") or self.handle
+        if event.get("status") == "terminal":
+            return self._complete(context, TaskStatus.from_event(event["task_status"]))
+        if event.get("status") == "timeout":
+            self._cancel_quietly("deadline passed")
+            raise AsyncTaskTimeout(str(event.get("message")), api=self.protocol)
+        error_type = getattr(errors, str(event.get("error_type")), None)
+        if not (isinstance(error_type, type) and issubclass(error_type, AsyncTaskError)):
+            error_type = AsyncTaskError
+        raise error_type(str(event.get("message")), api=self.protocol)
+
+    def _complete(self, context: Context, status: TaskStatus) -> dict[str, Any]:
+        self._finished = True
+        detail = status.message or status.describe()
+        if status.state is TaskState.FAILED:
+            raise AsyncTaskFailed(detail, api=self.protocol, body=status.raw)
+        if status.state is TaskState.CANCELLED:
+            raise AsyncTaskCancelled(detail, api=self.protocol)
+        if status.state is TaskState.EXPIRED:
+            raise AsyncTaskExpired(detail, api=self.protocol)
+        summary = self._fetch(context)
+        self.log.info(
+            "%s result: %s bytes, %s rows -> %s",
+            self.protocol,
+            summary.bytes,
+            summary.rows,
+            summary.path or summary.table or "XCom",
+        )
+        return {**summary.as_dict(), "handle": self.handle}
+
+    def _fetch(self, context: Context) -> ResultSummary:
+        hook = self.hook
+        assert self.handle is not None
+        handle = self.handle
+
+        async def download() -> tuple[Any, int, Any]:
+            async with hook.client() as client, hook.protocol.fetch(client, handle) as stream:
+                spool, size = await spool_result(stream, self.xcom_max_bytes)
+                return spool, size, stream
+
+        spool, size, stream = asyncio.run(download())
+        try:
+            return deliver(
+                spool,
+                size,
+                stream,
+                xcom_max_bytes=self.xcom_max_bytes,
+                result_path=self.result_path,
+                table_loader=self._table_loader(context),
+            )
+        finally:
+            spool.close()
+
+    def _table_loader(self, context: Context) -> Any:
+        if not self.result_table:
+            return None
+        from airflow_provider_direct.warehouse.results import ResultTableLoader
+        from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+        ti = context["ti"]
+        key = f"{ti.dag_id}/{ti.task_id}/{ti.run_id}/{getattr(ti, 'map_index', -1)}"
+        warehouse = DirectWarehouse.from_conn_id(self.warehouse_conn_id, schema=self.warehouse_schema)
+        return ResultTableLoader(warehouse, self.result_table, key)
+
+    # ------------------------------------------------------------------ cancellation
+
+    def on_kill(self) -> None:
+        """Killed while running on the worker (start, non-deferrable wait, fetch): stop the remote job."""
+        if not self._finished:
+            self._cancel_quietly("task killed")
+
+    def _cancel_quietly(self, why: str) -> None:
+        if not (self.cancel_on_kill and self.handle):
+            return
+        hook = self.hook
+        if not hook.protocol.supports_cancel:
+            self.log.info("%s has no cancel; the remote job keeps running (%s)", self.protocol, why)
+            return
+        try:
+            self.log.info("Cancelling %s job %s (%s): %s", self.protocol, self.handle, why, hook.cancel(self.handle))
+        except Exception as exc:  # best effort
+            self.log.warning("Could not cancel %s job %s: %s", self.protocol, self.handle, exc)
