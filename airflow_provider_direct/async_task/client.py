@@ -261,4 +261,4 @@ class _HintedWait(tenacity.wait.wait_base):
         wait = self._backoff(retry_state)
         error = retry_state.outcome.exception() if retry_state.outcome else None
         hint = getattr(error, "retry_after", None)
-        return min(self._maximum, max(wait, hint)) if hint is not None else wait
+        return max(wait, hint) if hint is not None else wait

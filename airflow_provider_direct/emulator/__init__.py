@@ -10,6 +10,12 @@ computed from their ids), the Changes service, units, concurrency limits and inj
         admin.set_faults(next=[{"kind": "error", "code": 1000}, {"kind": "drop"}])
         ...  # point the hook at server.url + "/json/v5/" with token "client-1-token"
 
+The same server also emulates four async-task APIs (Direct fetch processes, MoySklad async exchange,
+a workers task API, myTarget's async API; see ``emulator.async_apis``) driven by ``/admin/async``:
+
+    admin.async_scenario("moysklad", {"duration": 2, "outcome": "api_error"})
+    ...  # MoySklad result files come from a second listener: server.file_url
+
 From a shell: ``python -m airflow_provider_direct.emulator --port 0`` prints ``EMULATOR_URL=...``.
 """
 

@@ -90,6 +90,44 @@ class EmulatorAdmin:
     def stats(self) -> dict[str, Any]:
         return self._get("/stats")
 
+    # -- async-task APIs (direct_fetch, moysklad, workers, mytarget) -------------------------------
+
+    def async_scenario(self, api: str, *jobs: dict[str, Any], clear: bool = False) -> list[dict[str, Any]]:
+        """Queue behaviours for the next jobs of ``api`` (FIFO), e.g. ``{"duration": 0, "outcome": "failure"}``.
+
+        Keys: ``duration``, ``queue_seconds``, ``progress_steps``, ``outcome``, ``result_rows``,
+        ``status_override``, ``error_http_code``, ``error_message``; omitted ones keep the defaults.
+        Returns the whole queue.
+        """
+        queued: list[dict[str, Any]] = self._post("/async/scenario", {"api": api, "next": list(jobs), "clear": clear})[
+            "queued"
+        ]
+        return queued
+
+    def async_jobs(self, api: str | None = None) -> list[dict[str, Any]]:
+        """Ground truth of every async job (oldest first): state, times, stops, callbacks, file-host requests."""
+        jobs: list[dict[str, Any]] = self._get("/async/jobs", api=api)["jobs"]
+        return jobs
+
+    def async_job(self, api: str, id: str | int) -> dict[str, Any]:
+        """One job of ``async_jobs``; KeyError when there is none with that id."""
+        for job in self.async_jobs(api):
+            if job["id"] == str(id):
+                return job
+        raise KeyError(f"no {api} job {id!r}")
+
+    def async_expire(self, api: str, id: str | int) -> dict[str, Any]:
+        """Expire a finished job's result now (past deletionDate, deleted, purged)."""
+        return self._post("/async/expire", {"api": api, "id": id})
+
+    def async_reset(self) -> dict[str, Any]:
+        """Forget all async jobs, queued scenarios and webhooks (config and clock stay)."""
+        return self._post("/async/reset", {})
+
+    def async_info(self) -> dict[str, Any]:
+        """``file_url`` of the MoySklad file host, per-API defaults and tokens."""
+        return self._get("/async/info")
+
 
 def _without_none(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}

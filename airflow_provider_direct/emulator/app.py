@@ -1,4 +1,4 @@
-"""FastAPI application factory: the /json/ API routes plus the admin router.
+"""FastAPI application factory: the /json/ API routes, the async-task APIs and the admin routers.
 
 Route handlers are synchronous on purpose: Starlette runs them in its thread pool, so concurrent
 requests really overlap (the 506 limit is observable) while the event loop keeps accepting connections.
@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from airflow_provider_direct.emulator.admin import router as admin_router
+from airflow_provider_direct.emulator.async_apis import include_async_apis
 from airflow_provider_direct.emulator.config import EmulatorConfig
 from airflow_provider_direct.emulator.gateway import Exchange
 from airflow_provider_direct.emulator.responses import RAW_SEND_KEY
@@ -36,7 +37,11 @@ async def _raw_body(request: Request) -> bytes:
 
 
 def create_app(config: EmulatorConfig | None = None) -> FastAPI:
-    """Build an emulator app; ``app.state.emulator`` gives tests direct access to the world."""
+    """Build an emulator app; ``app.state.emulator`` gives tests direct access to the world.
+
+    ``app.state.async_hub`` holds the async APIs' jobs; the MoySklad file host (a second listener,
+    see ``server.FileListener``) serves from the same hub.
+    """
     app = EmulatorApp(
         title="Yandex Direct API v5 emulator",
         docs_url=None,
@@ -58,4 +63,5 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
             include_in_schema=False,
         )
     app.include_router(admin_router)
+    include_async_apis(app, app.state.emulator)
     return app

@@ -1,7 +1,8 @@
 """Command line of ``python -m airflow_provider_direct.emulator``.
 
 Prints exactly one stdout line, ``EMULATOR_URL=http://host:port``, once the server accepts
-connections, so a parent process can start it with ``--port 0`` and learn where it listens.
+connections, so a parent process can start it with ``--port 0`` and learn where it listens. The
+MoySklad file host is up before that line; its URL is in ``GET /admin/async/info``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from typing import Any
 
 from airflow_provider_direct.emulator.app import create_app
 from airflow_provider_direct.emulator.config import EmulatorConfig
-from airflow_provider_direct.emulator.server import URL_PREFIX, bind_socket, build_server, socket_url
+from airflow_provider_direct.emulator.server import (
+    URL_PREFIX,
+    bind_socket,
+    build_server,
+    socket_url,
+    start_file_listener,
+)
 
 # flag -> config field; every flag defaults to None so only explicit flags override --config-json.
 FLAGS: dict[str, tuple[str, type]] = {
@@ -31,13 +38,15 @@ FLAGS: dict[str, tuple[str, type]] = {
     "--daily-units": ("daily_units", int),
     "--time-scale": ("time_scale", float),
     "--gzip-level": ("gzip_level", int),
+    "--file-host": ("file_host", str),
+    "--file-port": ("file_port", int),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m airflow_provider_direct.emulator",
-        description="Offline emulator of the Yandex Direct API v5 (JSON).",
+        description="Offline emulator of the Yandex Direct API v5 (JSON) and four async-task APIs.",
     )
     for flag, (field, kind) in FLAGS.items():
         parser.add_argument(flag, dest=field, type=kind, default=None)
@@ -77,4 +86,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stdout.write(f"{URL_PREFIX}{url}\n")
         sys.stdout.flush()
 
-    build_server(create_app(config), on_started=announce).run(sockets=[sock])
+    app = create_app(config)
+    start_file_listener(app, config)  # a daemon thread: it ends with the process
+    build_server(app, on_started=announce).run(sockets=[sock])

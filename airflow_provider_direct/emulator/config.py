@@ -58,6 +58,40 @@ def default_unit_costs() -> dict[str, UnitCost]:
     }
 
 
+ASYNC_APIS = ("direct_fetch", "moysklad", "workers", "mytarget")
+# Outcomes each async API can produce; "stuck" (never finishes) is valid everywhere.
+ASYNC_OUTCOMES: dict[str, frozenset[str]] = {
+    "direct_fetch": frozenset({"success", "failure", "stuck"}),
+    "moysklad": frozenset({"success", "failure", "api_error", "stuck"}),
+    "workers": frozenset({"success", "failure", "stuck"}),
+    "mytarget": frozenset({"success", "failure", "unknown", "stuck"}),
+}
+
+
+class AsyncJobDefaults(BaseModel):
+    """How a job of one async API behaves unless an admin scenario says otherwise.
+
+    ``duration`` is the running time after the ``queue_seconds`` spent queued, so a job reaches its
+    outcome ``queue_seconds + duration`` after creation.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    duration: float = Field(default=3.0, ge=0)
+    queue_seconds: float = Field(default=0.5, ge=0)
+    progress_steps: int = Field(default=4, ge=1)
+    outcome: str = "success"
+    result_rows: int | None = Field(default=10, ge=0)
+
+
+def default_async_jobs() -> dict[str, AsyncJobDefaults]:
+    return {api: AsyncJobDefaults() for api in ASYNC_APIS}
+
+
+def default_async_tokens() -> dict[str, str]:
+    return {"async-token": "user-1", "async-token-2": "user-2"}
+
+
 class EmulatorConfig(BaseModel):
     """Everything that determines the emulated world; equal configs produce equal worlds."""
 
@@ -84,6 +118,16 @@ class EmulatorConfig(BaseModel):
     error_cost: int = Field(default=20, ge=0)
     free_error_codes: list[int] = Field(default_factory=lambda: [52, 152, 506, 1000, 1001, 1002])
     data_epoch: dt.date = Field(default=dt.date(2025, 1, 1), description="anchor for generated dates")
+    # Async-task APIs (Direct fetch processes, MoySklad, workers, myTarget): see emulator.async_apis.
+    async_tokens: dict[str, str] = Field(default_factory=default_async_tokens, description="bearer token -> user")
+    async_jobs: dict[str, AsyncJobDefaults] = Field(default_factory=default_async_jobs)
+    file_host: str = Field(default="127.0.0.2", description="MoySklad result files: a second loopback listener")
+    file_port: int = Field(default=0, ge=0, le=65535)
+    moysklad_max_concurrent: int = Field(default=3, ge=1, description="PROCESSING tasks per user (error 61002)")
+    moysklad_result_ttl: float = Field(default=3600.0, gt=0, description="seconds from DONE to deletionDate")
+    moysklad_link_ttl: float = Field(default=300.0, gt=0, description="validity of the 302 file link")
+    mytarget_ttl: float = Field(default=86_400.0, gt=0, description="how long done requests are kept")
+    callback_timeout: float = Field(default=5.0, gt=0)
 
     @model_validator(mode="after")
     def _normalise_and_check(self) -> EmulatorConfig:
@@ -108,6 +152,12 @@ class EmulatorConfig(BaseModel):
                 raise ValueError(f"token {token!r} refers to unknown {identity.role} login {identity.login!r}")
         # A partial price table (e.g. from /admin/reset) overrides defaults instead of dropping them.
         self.unit_costs = {**default_unit_costs(), **self.unit_costs}
+        self.async_jobs = {**default_async_jobs(), **self.async_jobs}
+        for api, defaults in self.async_jobs.items():
+            if api not in ASYNC_OUTCOMES:
+                raise ValueError(f"async_jobs: unknown api {api!r}; known: {list(ASYNC_APIS)}")
+            if defaults.outcome not in ASYNC_OUTCOMES[api]:
+                raise ValueError(f"async_jobs[{api}]: outcome must be one of {sorted(ASYNC_OUTCOMES[api])}")
         problems = self.layout().overlap_problems()
         if problems:
             raise ValueError("; ".join(problems))

@@ -1,5 +1,3 @@
-# Russian texts are intentional (they are what the API sends), so Cyrillic/Latin look-alikes are fine here.
-# ruff: noqa: RUF001
 """Request-level API errors with English and Russian texts.
 
 The real API localises ``error_string``/``error_detail`` by ``Accept-Language``; clients must key on

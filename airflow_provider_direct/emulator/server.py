@@ -3,10 +3,15 @@
 Both modes bind 127.0.0.1 with port 0 by default and report the real URL, so parallel test runs never
 fight over ports. The process mode keeps the server's CPU off the client's GIL, which matters when the
 point is to measure the client.
+
+Each emulator also runs a second listener, the MoySklad file host, on another loopback address
+(``file_host``, 127.0.0.2 by default): the async result redirect must lead clients to a different host.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import queue
 import socket
 import subprocess
@@ -16,15 +21,19 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import IO, Literal
+from urllib.request import urlopen
 
 import uvicorn
 from fastapi import FastAPI
 
 from airflow_provider_direct.emulator.app import create_app
+from airflow_provider_direct.emulator.async_apis import AsyncHub, create_file_app
 from airflow_provider_direct.emulator.config import EmulatorConfig
 
 URL_PREFIX = "EMULATOR_URL="
+FALLBACK_FILE_HOST = "127.0.0.1"
 Mode = Literal["thread", "process"]
+logger = logging.getLogger(__name__)
 
 
 class EmulatorStartupError(RuntimeError):
@@ -71,12 +80,73 @@ def build_server(app: FastAPI, on_started: Callable[[], None] | None = None) -> 
     return AnnouncingServer(config, on_started)
 
 
+class ThreadedServer:
+    """One uvicorn server on an already bound socket, in a daemon thread of this process."""
+
+    def __init__(self, app: FastAPI, sock: socket.socket, name: str) -> None:
+        self.url = socket_url(sock)
+        self._sock = sock
+        self._name = name
+        self._app = app
+        self._server: AnnouncingServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, timeout: float) -> None:
+        started = threading.Event()
+        self._server = build_server(self._app, on_started=started.set)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name=self._name, daemon=True
+        )
+        self._thread.start()
+        if not started.wait(timeout):
+            self.stop()
+            raise EmulatorStartupError(f"{self._name} did not start within {timeout}s")
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            if self._thread.is_alive():
+                self._server.force_exit = True
+                self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+
+def bind_file_socket(config: EmulatorConfig) -> socket.socket:
+    """The file host's socket; where ``file_host`` cannot be bound, 127.0.0.1 on another port.
+
+    Some systems route only 127.0.0.1 on the loopback interface. The fallback still gives clients a
+    different host:port than the API's, which is what "another host" has to mean for them.
+    """
+    try:
+        return bind_socket(config.file_host, config.file_port)
+    except OSError as error:
+        logger.warning(
+            "MoySklad file host: cannot bind %s:%s (%s); falling back to %s on another port",
+            config.file_host,
+            config.file_port,
+            error,
+            FALLBACK_FILE_HOST,
+        )
+        return bind_socket(FALLBACK_FILE_HOST, 0)
+
+
+def start_file_listener(app: FastAPI, config: EmulatorConfig, timeout: float = 30.0) -> ThreadedServer:
+    """Serve the MoySklad result files of ``app`` on their own listener; tells the app its URL."""
+    hub: AsyncHub = app.state.async_hub
+    listener = ThreadedServer(create_file_app(hub), bind_file_socket(config), "emulator-files")
+    hub.file_url = listener.url
+    listener.start(timeout)
+    return listener
+
+
 class EmulatorServer:
     """Context manager running one emulator; ``url`` is its base URL once entered.
 
     ``mode="thread"`` runs uvicorn in a daemon thread of this process (``app`` gives direct access to
     the world); ``mode="process"`` spawns ``python -m airflow_provider_direct.emulator`` and reads
-    its ``EMULATOR_URL=`` line (``pid`` is the child's, e.g. for RSS measurements).
+    its ``EMULATOR_URL=`` line (``pid`` is the child's, e.g. for RSS measurements). ``file_url`` is
+    the MoySklad file host's base URL in both modes.
     """
 
     def __init__(
@@ -89,10 +159,11 @@ class EmulatorServer:
         self.mode = mode
         self.startup_timeout = startup_timeout
         self.url = ""
+        self.file_url = ""
         self.app: FastAPI | None = None
         self.pid: int | None = None
-        self._server: AnnouncingServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: ThreadedServer | None = None
+        self._files: ThreadedServer | None = None
         self._process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> EmulatorServer:
@@ -112,13 +183,13 @@ class EmulatorServer:
         return self.url
 
     def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-            if self._thread.is_alive():
-                self._server.force_exit = True
-                self._thread.join(timeout=5)
-            self._server = self._thread = None
+        for listener in (self._server, self._files):
+            if listener is not None:
+                listener.stop()
+        self._server = self._files = None
+        if self.app is not None:
+            hub: AsyncHub = self.app.state.async_hub
+            hub.close()  # no callback deliveries from a stopped emulator
         if self._process is not None:
             _terminate(self._process)
             self._process = None
@@ -127,17 +198,16 @@ class EmulatorServer:
 
     def _start_thread(self) -> None:
         sock = bind_socket(self.config.host, self.config.port)
-        self.url = socket_url(sock)
         self.app = create_app(self.config)
-        started = threading.Event()
-        self._server = build_server(self.app, on_started=started.set)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="direct-emulator", daemon=True
-        )
-        self._thread.start()
-        if not started.wait(self.startup_timeout):
+        self._files = start_file_listener(self.app, self.config, self.startup_timeout)
+        self.file_url = self._files.url
+        self._server = ThreadedServer(self.app, sock, "direct-emulator")
+        self.url = self._server.url
+        try:
+            self._server.start(self.startup_timeout)
+        except EmulatorStartupError:
             self.stop()
-            raise EmulatorStartupError(f"emulator thread did not start within {self.startup_timeout}s")
+            raise
         self.pid = None
 
     # -- process mode ---------------------------------------------------------------------------
@@ -167,10 +237,17 @@ class EmulatorServer:
                 break
             if line.startswith(URL_PREFIX):
                 self.url = line[len(URL_PREFIX) :].strip()
+                self.file_url = self._ask_file_url()
                 return
         code = self._process.poll()
         self.stop()
         raise EmulatorStartupError(f"emulator process did not announce its URL (exit code {code})")
+
+    def _ask_file_url(self) -> str:
+        """The child announces one URL line only; the file host's URL comes from its admin API."""
+        with urlopen(f"{self.url}/admin/async/info", timeout=self.startup_timeout) as response:
+            info: dict[str, str] = json.load(response)
+        return info["file_url"]
 
 
 def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:

@@ -7,6 +7,7 @@ the one among the documented states.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
@@ -54,21 +55,32 @@ class DirectFetchNotRunningError(AsyncTaskRequestError):
 
 
 #: The API's documented error strings (Russian, as it sends them) → typed errors.
-ERRORS: tuple[tuple[str, type[AsyncTaskError]], ...] = (
-    ("Не указан параметр processId", AsyncTaskRequestError),
-    ("не найден", DirectFetchNotFoundError),
-    ("Процесс еще не завершен или завершен с ошибкой", DirectFetchNotReadyError),
-    ("Результаты процесса не найдены", DirectFetchNoResultsError),
-    ("Процесс не выполняется", DirectFetchNotRunningError),
+#: Order matters: the first match wins, so the specific "results not found" precedes the generic one.
+ERRORS: tuple[tuple[re.Pattern[str], type[AsyncTaskError]], ...] = (
+    (re.compile("Не указан параметр processId"), AsyncTaskRequestError),
+    (re.compile("Результаты процесса не найдены"), DirectFetchNoResultsError),
+    (re.compile(r"Процесс с ID .* не найден"), DirectFetchNotFoundError),
+    (re.compile("Процесс еще не завершен или завершен с ошибкой"), DirectFetchNotReadyError),
+    (re.compile("Процесс не выполняется"), DirectFetchNotRunningError),
 )
 
 
 def split_status(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    """``(envelope, process_state)`` from a body whose ``status`` may be repeated."""
+    """``(envelope, process_state)`` from a body whose ``status`` may be repeated, in either order.
+
+    The envelope is ``ok`` / ``error``; the state is one of the documented process states. Neither
+    depends on which duplicate comes first (``error`` is both an envelope and a state).
+    """
     value = body.get("status")
-    values = list(value) if isinstance(value, Repeated) else [value]
-    envelope = next((v for v in values if v in ENVELOPE_STATUSES), None)
-    state = next((v for v in reversed(values) if v in STATES), None)
+    values = [v for v in (value if isinstance(value, Repeated) else [value]) if isinstance(v, str)]
+    envelope = "ok" if "ok" in values else ("error" if "error" in values and len(values) == 1 else None)
+    rest = list(values)
+    if envelope in rest:
+        rest.remove(envelope)
+    elif len(values) > 1 and "error" in values and body.get("success") is False:
+        envelope = "error"
+        rest.remove("error")
+    state = next((v for v in reversed(rest) if v in STATES), None)
     return envelope, state
 
 
@@ -77,9 +89,9 @@ def _parse(answer: HttpAnswer) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise AsyncTaskProtocolError(f"expected a JSON object, got {type(body).__name__}", api=API)
     envelope, _ = split_status(body)
-    if answer.status >= 400 or envelope == "error" or body.get("success") is False:
+    if answer.status >= 400 or body.get("success") is False or (envelope == "error" and "success" not in body):
         message = str(body.get("message") or body.get("error") or "unknown error")
-        error_type = next((cls for text, cls in ERRORS if text in message), AsyncTaskRequestError)
+        error_type = next((cls for pattern, cls in ERRORS if pattern.search(message)), AsyncTaskRequestError)
         raise error_type(message, api=API, http_status=answer.status, body=body)
     return body
 

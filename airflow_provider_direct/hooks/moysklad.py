@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
+from urllib.parse import urljoin
 
 import tenacity
 
@@ -22,6 +23,7 @@ from airflow_provider_direct.async_task.errors import (
     AsyncTaskExpired,
     AsyncTaskProtocolError,
     AsyncTaskRequestError,
+    AsyncTaskTransientError,
 )
 from airflow_provider_direct.async_task.protocol import AsyncTaskProtocol, ResultStream, register
 from airflow_provider_direct.async_task.status import TaskState, TaskStatus
@@ -150,10 +152,13 @@ class MoySkladProtocol(AsyncTaskProtocol):
                 http_status=answer.status,
             )
         # The file lives on another host: follow WITHOUT credentials (the link is signed, valid 5 minutes).
-        async with client.stream(answer.headers["Location"], credentials=False) as response:
+        file_url = urljoin(answer.url, answer.headers["Location"])
+        async with client.stream(file_url, credentials=False) as response:
             if response.status == 403:
                 raise AsyncTaskExpired("the result file link expired (valid 5 minutes): re-run the fetch", api=API)
-            if response.status >= 400:
+            if response.status >= 500:
+                raise AsyncTaskTransientError(snippet(await response.read()), api=API, http_status=response.status)
+            if response.status >= 300:
                 body = await response.read()
                 raise AsyncTaskRequestError(snippet(body), api=API, http_status=response.status)
             yield ResultStream(response.content.iter_chunked(256 * 1024), "rows.item", response.status)

@@ -81,7 +81,7 @@ class WorkersProtocol(AsyncTaskProtocol):
     async def poll(self, client: AsyncTaskClient, handle: dict[str, Any]) -> TaskStatus:
         status = _body(await client.request("GET", f"{ROOT}{handle['task_id']}/status/"))
         state = status.get("status")
-        if state not in STATES:
+        if not isinstance(state, str) or state not in STATES:
             raise AsyncTaskProtocolError(f"unknown task status {state!r}", api=API, body=status)
         message = None
         if state == "failed":  # the reason is in the details
@@ -108,6 +108,8 @@ class WorkersProtocol(AsyncTaskProtocol):
         answer = await client.request("DELETE", f"{ROOT}{handle['task_id']}/")
         if answer.status == 400:
             return False  # not pending / processing any more: nothing to cancel
+        if answer.status < 300 and not answer.body.strip():
+            return True  # 204 No Content, the usual answer to a REST DELETE
         _body(answer)
         return True
 

@@ -7,11 +7,11 @@ import datetime as dt
 import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, conf
 
-from airflow_provider_direct.async_task import errors
 from airflow_provider_direct.async_task.errors import (
     AsyncTaskCancelled,
     AsyncTaskError,
@@ -32,6 +32,17 @@ if TYPE_CHECKING:
 DEFAULT_XCOM_MAX_BYTES = 256 * 1024
 
 
+def _error_class(name: str) -> type[AsyncTaskError]:
+    """The AsyncTaskError subclass (protocol-specific ones included) named in a trigger event."""
+    pending: list[type[AsyncTaskError]] = [AsyncTaskError]
+    while pending:
+        cls = pending.pop()
+        if cls.__name__ == name:
+            return cls
+        pending.extend(cls.__subclasses__())
+    return AsyncTaskError
+
+
 def default_deferrable() -> bool:
     """``[operators] default_deferrable`` when the deployment sets it; otherwise True for these operators.
 
@@ -39,10 +50,10 @@ def default_deferrable() -> bool:
     """
     if "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE" in os.environ:
         return conf.getboolean("operators", "default_deferrable", fallback=True)
-    configured = conf.get("operators", "default_deferrable", fallback=None)
-    if configured is None or configured == conf.get_default_value("operators", "default_deferrable"):
-        return True
-    return conf.getboolean("operators", "default_deferrable", fallback=True)
+    configured = conf.getboolean("operators", "default_deferrable", fallback=True)
+    default = str(conf.get_default_value("operators", "default_deferrable", fallback="False")).lower() == "true"
+    # Equal to Airflow's own default: nobody chose, so this provider's default (True) applies.
+    return True if configured == default else configured
 
 
 class AsyncTaskOperator(BaseOperator):
@@ -175,10 +186,8 @@ class AsyncTaskOperator(BaseOperator):
         if event.get("status") == "timeout":
             self._cancel_quietly("deadline passed")
             raise AsyncTaskTimeout(str(event.get("message")), api=self.protocol)
-        error_type = getattr(errors, str(event.get("error_type")), None)
-        if not (isinstance(error_type, type) and issubclass(error_type, AsyncTaskError)):
-            error_type = AsyncTaskError
-        raise error_type(str(event.get("message")), api=self.protocol)
+        error_type = _error_class(str(event.get("error_type")))
+        raise error_type(str(event.get("message")), api=self.protocol, http_status=event.get("http_status"))
 
     def _complete(self, context: Context, status: TaskStatus) -> dict[str, Any]:
         self._finished = True
@@ -248,6 +257,14 @@ class AsyncTaskOperator(BaseOperator):
             self.log.info("%s has no cancel; the remote job keeps running (%s)", self.protocol, why)
             return
         try:
-            self.log.info("Cancelling %s job %s (%s): %s", self.protocol, self.handle, why, hook.cancel(self.handle))
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                stopped = hook.cancel(self.handle)
+            else:
+                # on_kill can arrive (SIGTERM) while the worker-side wait's loop runs: cancel from a thread.
+                with ThreadPoolExecutor(1) as pool:
+                    stopped = pool.submit(hook.cancel, self.handle).result(timeout=60)
+            self.log.info("Cancelled %s job %s (%s): %s", self.protocol, self.handle, why, stopped)
         except Exception as exc:  # best effort
             self.log.warning("Could not cancel %s job %s: %s", self.protocol, self.handle, exc)

@@ -48,7 +48,7 @@ class WorkersTaskOperator(AsyncTaskOperator):
 
     def build_request(self) -> dict[str, Any]:
         request: dict[str, Any] = {
-            "task_type": self.task_type,
+            "task_type": self.worker_task_type,
             "batch_size": self.batch_size,
             "filters": self.filters or {},
         }

@@ -69,9 +69,9 @@ class AsyncTaskTrigger(BaseTrigger):
         return AsyncTaskHook(self.protocol, self.http_conn_id, timeout=self.request_timeout)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        hook = self._hook()
         base = {"handle": self.handle, "protocol": self.protocol}
         try:
+            hook = self._hook()  # inside the try: an unknown protocol still ends in one error event
             async with await hook.aclient() as client:
                 status = await wait_for_terminal(
                     hook.protocol,
@@ -86,7 +86,15 @@ class AsyncTaskTrigger(BaseTrigger):
             yield TriggerEvent({**base, "status": "timeout", "message": str(exc)})
             return
         except AsyncTaskError as exc:
-            yield TriggerEvent({**base, "status": "error", "error_type": type(exc).__name__, "message": str(exc)})
+            yield TriggerEvent(
+                {
+                    **base,
+                    "status": "error",
+                    "error_type": type(exc).__name__,
+                    "message": exc.message,
+                    "http_status": exc.http_status,
+                }
+            )
             return
         except Exception as exc:  # anything else still ends the wait with one clear event
             yield TriggerEvent({**base, "status": "error", "error_type": type(exc).__name__, "message": str(exc)})
@@ -97,11 +105,11 @@ class AsyncTaskTrigger(BaseTrigger):
         """A user killed the deferred task (never called on a triggerer restart): stop the remote job."""
         if not self.cancel_on_kill:
             return
-        hook = self._hook()
-        if not hook.protocol.supports_cancel:
-            self.log.info("%s has no cancel operation; the remote job keeps running", self.protocol)
-            return
         try:
+            hook = self._hook()
+            if not hook.protocol.supports_cancel:
+                self.log.info("%s has no cancel operation; the remote job keeps running", self.protocol)
+                return
             stopped = await hook.acancel(self.handle)
             self.log.info("Cancelled %s job %s: %s", self.protocol, self.handle, stopped)
         except Exception as exc:  # best effort: the kill itself must go through
