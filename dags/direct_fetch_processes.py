@@ -51,6 +51,6 @@ with DAG(
         http_conn_id=CONN_ID,
         result_table="direct_fetch_results",
         warehouse_conn_id=WAREHOUSE_CONN_ID,
-        poll_interval=5,
+        poll_interval=float(os.environ.get("ASYNC_TASK_POLL_INTERVAL", "10")),
         map_index_template="{{ task.account }}/{{ task.client }}/{{ task.fetch_type }}",
     ).expand_kwargs(fetch_requests())

@@ -23,5 +23,5 @@ with DAG(
         path="report/stock/bystore",
         result_table="moysklad_stock_by_store",
         warehouse_conn_id=os.environ.get("DIRECT_WAREHOUSE_CONN_ID", "direct_warehouse_default"),
-        poll_interval=5,
+        poll_interval=float(os.environ.get("ASYNC_TASK_POLL_INTERVAL", "10")),
     )

@@ -24,5 +24,5 @@ with DAG(
         query={"date_from": "{{ ds }}", "date_to": "{{ ds }}", "metrics": "base"},
         result_table="mytarget_banner_stats",
         warehouse_conn_id=os.environ.get("DIRECT_WAREHOUSE_CONN_ID", "direct_warehouse_default"),
-        poll_interval=5,
+        poll_interval=float(os.environ.get("ASYNC_TASK_POLL_INTERVAL", "10")),
     )

@@ -27,5 +27,5 @@ with DAG(
         date_to="{{ (data_interval_end or logical_date).strftime('%Y-%m-%dT%H:%M:%SZ') }}",
         result_table="workers_bookings_export",
         warehouse_conn_id=os.environ.get("DIRECT_WAREHOUSE_CONN_ID", "direct_warehouse_default"),
-        poll_interval=5,
+        poll_interval=float(os.environ.get("ASYNC_TASK_POLL_INTERVAL", "10")),
     )
