@@ -16,6 +16,7 @@ from airflow.sdk import DAG, Param, task
 
 from airflow_provider_direct.hooks.direct import DirectHook
 from airflow_provider_direct.operators.direct import DirectIncrementalSyncOperator
+from airflow_provider_direct.utils.logins import resolve_client_logins
 
 DIRECT_CONN_ID = os.environ.get("DIRECT_CONN_ID", DirectHook.default_conn_name)
 WAREHOUSE_CONN_ID = os.environ.get("DIRECT_WAREHOUSE_CONN_ID", "direct_warehouse_default")
@@ -45,17 +46,7 @@ with DAG(
     @task
     def client_logins(**context: object) -> list[str]:
         """Logins to sync, decided at run time (never at parse time)."""
-        params = context["params"]
-        chosen = [login for login in params.get("client_logins") or [] if login]  # type: ignore[attr-defined]
-        if chosen:
-            return chosen
-        hook = DirectHook(DIRECT_CONN_ID)
-        if hook.connection.login:
-            return [hook.connection.login]
-        logins = [client.Login for client in hook.iter_agency_clients()]
-        if not logins:
-            raise ValueError(f"No client logins: set them in the run's params or the login of {DIRECT_CONN_ID!r}")
-        return logins
+        return resolve_client_logins(DIRECT_CONN_ID, context["params"].get("client_logins"))  # type: ignore[attr-defined]
 
     DirectIncrementalSyncOperator.partial(
         task_id="sync",

@@ -229,6 +229,35 @@ class AsyncTaskClient:
             raise error
 
     @asynccontextmanager
+    async def stream_request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """Send to the API's own host and hand over the open response: the caller judges its status
+        and reads (or drops) its body, for answers whose body may be a large result."""
+        merged = {**self.headers, **self._auth_headers(), **(headers or {})}
+        target = self.resolve(url)
+        try:
+            async with self.session.request(
+                method, target, json=json_body, headers=merged, allow_redirects=False
+            ) as response:
+                if response.status == 401:
+                    raise AsyncTaskAuthError(
+                        f"the token was refused ({snippet(await response.read())}): check the connection's password",
+                        api=self.api,
+                        http_status=401,
+                    )
+                yield response
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise AsyncTaskTransientError(
+                f"{type(exc).__name__} talking to {urlsplit(target).path}", api=self.api
+            ) from exc
+
+    @asynccontextmanager
     async def stream(self, url: str, *, credentials: bool = True) -> AsyncIterator[aiohttp.ClientResponse]:
         """Open a GET whose body is read in chunks (results can be large).
 

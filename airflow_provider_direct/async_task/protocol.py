@@ -40,6 +40,8 @@ class AsyncTaskProtocol(ABC):
     supports_cancel: ClassVar[bool] = False
     #: Extra headers every request of this API carries.
     headers: ClassVar[dict[str, str]] = {}
+    #: For HTTPS-only APIs: the base URL when the connection has no host, and ``https`` for a bare host.
+    default_base_url: ClassVar[str | None] = None
 
     @abstractmethod
     async def start(self, client: AsyncTaskClient, request: dict[str, Any]) -> dict[str, Any]:

@@ -128,6 +128,14 @@ class EmulatorConfig(BaseModel):
     moysklad_link_ttl: float = Field(default=300.0, gt=0, description="validity of the 302 file link")
     mytarget_ttl: float = Field(default=86_400.0, gt=0, description="how long done requests are kept")
     callback_timeout: float = Field(default=5.0, gt=0)
+    # Reports service (see emulator.reports); all times are on the emulator clock.
+    reports_online_max_rows: int = Field(default=100_000, ge=0, description="bigger reports need offline mode")
+    reports_build_seconds_base: float = Field(default=2.0, ge=0, description="offline build time per report")
+    reports_build_seconds_per_row: float = Field(default=0.00001, ge=0, description="plus this per estimated row")
+    reports_max_queue: int = Field(default=5, ge=1, description="offline reports queued or building per login")
+    reports_ttl: float = Field(default=18_000.0, gt=0, description="seconds a built report is kept (5 h)")
+    reports_rate_limit: int = Field(default=20, ge=1, description="Reports calls per window per login (error 56)")
+    reports_rate_window: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
     def _normalise_and_check(self) -> EmulatorConfig:

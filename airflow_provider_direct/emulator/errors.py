@@ -13,6 +13,7 @@ ERROR_STRINGS: dict[int, tuple[str, str]] = {
     53: ("Authorization error", "Ошибка авторизации"),
     54: ("No rights", "Нет прав"),
     55: ("Operation not found", "Не найдена операция"),
+    56: ("Request limit exceeded", "Превышен лимит запросов"),
     152: ("Not enough units", "Недостаточно баллов"),
     506: ("Exceeded limit on connections", "Превышено ограничение на количество соединений"),
     513: ("Your login is not connected to Yandex Direct", "Ваш логин не подключен к Яндекс.Директу"),
@@ -24,6 +25,11 @@ ERROR_STRINGS: dict[int, tuple[str, str]] = {
     4001: ("Invalid selection criteria", "Неверно заданы критерии отбора"),
     4002: ("Invalid paging parameters", "Неверно заданы параметры страницы"),
     8000: ("Invalid request", "Некорректный запрос"),
+    9000: ("Offline report queue limit exceeded", "Превышен лимит очереди офлайн-отчетов"),
+    9001: (
+        "Report cannot be built online, use offline mode",
+        "Отчет не может быть сформирован в онлайн-режиме, используйте офлайн-режим",
+    ),
 }
 
 # Detail templates, keyed by a stable name so call sites never hard-code a language.
@@ -102,6 +108,29 @@ DETAILS: dict[str, tuple[str, str]] = {
         "Операция не поддерживается для кампаний типа «Смарт-баннеры»",
     ),
     "injected": ("Injected fault", "Искусственная ошибка"),
+    # Reports service (see ``emulator.reports``).
+    "report_field": ("Field {field}: {problem}", "Поле {field}: {problem}"),
+    "report_name_taken": (
+        "A report named {name!r} with other parameters already exists; use another ReportName",
+        "Отчет с именем {name!r} и другими параметрами уже существует; укажите другое ReportName",
+    ),
+    "report_queue_full": (
+        "At most {limit} offline reports may be queued or building for login {login}",
+        "В очереди может быть не более {limit} офлайн-отчетов для логина {login}",
+    ),
+    "report_too_big": (
+        "The report has about {rows} rows, more than {limit} allowed online",
+        "Отчет содержит около {rows} строк, больше допустимых онлайн {limit}",
+    ),
+    "report_rate_limit": (
+        "At most {limit} Reports requests per {window} seconds per login",
+        "Не более {limit} запросов к сервису Reports за {window} секунд на логин",
+    ),
+    "report_server_error": ("Server error while building the report", "Ошибка сервера при формировании отчета"),
+    "report_timeout": (
+        "Server processing time limit exceeded; shorten the report period or reduce the number of fields",
+        "Превышено время обработки на сервере; сократите период отчета или уменьшите количество полей",
+    ),
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from airflow_provider_direct.emulator.clock import format_timestamp
-from airflow_provider_direct.emulator.data import REGIONS, WORDS
+from airflow_provider_direct.emulator.data import REGIONS, WORDS, mix
 from airflow_provider_direct.emulator.ids import Kind
 from airflow_provider_direct.emulator.state import AccountState, StateError
 
@@ -32,6 +32,13 @@ class MutationSpec(BaseModel):
     login: str | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
     border_date: dt.date | None = None
+    factor: float | None = Field(default=None, ge=0, le=10)  # stat_correction only; None = a drawn factor
+
+
+def default_factor(campaign_id: int, border_date: dt.date, version: int) -> float:
+    """Factor of a correction that names none: 0.70..0.95, derived by hash so no RNG draw is added
+    (seeded random batches keep producing the same events as before factors existed)."""
+    return 0.70 + (mix(0xC0FFEE, campaign_id * 1_000_003 + border_date.toordinal() * 7919 + version) % 26) / 100
 
 
 def apply_mutation(state: AccountState, spec: MutationSpec) -> dict[str, Any]:
@@ -48,8 +55,13 @@ def apply_mutation(state: AccountState, spec: MutationSpec) -> dict[str, Any]:
         else:
             if spec.border_date is None:
                 raise StateError("stat_correction needs border_date")
-            state.correct_stats(spec.id, spec.border_date.isoformat())
-            return _record(state, spec.op, Kind.CAMPAIGN, spec.id, border_date=spec.border_date.isoformat())
+            factor = spec.factor
+            if factor is None:
+                factor = default_factor(spec.id, spec.border_date, state.version)
+            state.correct_stats(spec.id, spec.border_date.isoformat(), factor)
+            return _record(
+                state, spec.op, Kind.CAMPAIGN, spec.id, border_date=spec.border_date.isoformat(), factor=factor
+            )
         return _record(state, spec.op, spec.type, spec.id, fields=spec.fields or None)
 
 

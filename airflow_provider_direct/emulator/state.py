@@ -9,6 +9,7 @@ groups, which lets paging skip whole groups instead of walking a million ids.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -52,6 +53,10 @@ class AccountState:
         self._deleted_groups: Counter[int] = Counter()
         self._deleted_children: dict[Kind, Counter[int]] = {k: Counter() for k in CHILD_KINDS}
         self._next_id = CREATED_BASE
+        # Statistics corrections: compounded factor per (campaign id, date ordinal), and per login the
+        # (state version, corrected date) pairs that a Reports ``AUTO`` range has not covered yet.
+        self.stat_factors: dict[tuple[int, int], float] = {}
+        self.stat_corrections: dict[int, list[tuple[int, str]]] = defaultdict(list)
 
     # -- identity and navigation ----------------------------------------------------------------
 
@@ -345,10 +350,18 @@ class AccountState:
         self._deleted.add(object_id)
         self._record(kind, object_id, second)
 
-    def correct_stats(self, campaign_id: int, border_date: str) -> None:
+    def correct_stats(self, campaign_id: int, border_date: str, factor: float = 1.0) -> None:
+        """Restate one campaign-day: factors compound (0.8 then 0.5 leaves 0.4 of the original clicks)."""
         if not self.is_live(Kind.CAMPAIGN, campaign_id):
             raise StateError(f"campaign {campaign_id} is not live")
-        self.log.stat_corrected(self.parent_of(campaign_id), campaign_id, border_date, self._now())
+        if factor < 0:
+            raise StateError("factor must not be negative")
+        login_index = self.parent_of(campaign_id)
+        second = self._now()
+        key = (campaign_id, dt.date.fromisoformat(border_date).toordinal())
+        self.stat_factors[key] = self.stat_factors.get(key, 1.0) * factor
+        self.stat_corrections[login_index].append((self.version, border_date))
+        self.log.stat_corrected(login_index, campaign_id, border_date, second)
 
 
 def _merge(obj: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,17 @@ class AsyncTaskHook(HttpHook):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.protocol.name} conn_id={self.http_conn_id!r}>"
 
+    def _set_base_url(self, connection: Any) -> None:
+        default = self.protocol.default_base_url
+        if default is None:
+            super()._set_base_url(connection)
+            return
+        host = (connection.host or default).rstrip("/")
+        if "://" not in host:
+            host = f"https://{host}"
+        self.base_url = f"{host}:{connection.port}" if connection.port else host
+        self._base_url_initialized = True
+
     def _client_for(self, connection: Any) -> AsyncTaskClient:
         self._set_base_url(connection)
         if connection.password:

@@ -208,7 +208,8 @@ class AsyncTaskOperator(BaseOperator):
         )
         return {**summary.as_dict(), "handle": self.handle}
 
-    def _fetch(self, context: Context) -> ResultSummary:
+    def _download(self) -> tuple[Any, int, Any]:
+        """Stream the finished job's result into a spool file: ``(spool, size, stream)``."""
         hook = self.hook
         assert self.handle is not None
         handle = self.handle
@@ -218,7 +219,10 @@ class AsyncTaskOperator(BaseOperator):
                 spool, size = await spool_result(stream, self.xcom_max_bytes)
                 return spool, size, stream
 
-        spool, size, stream = asyncio.run(download())
+        return asyncio.run(download())
+
+    def _fetch(self, context: Context) -> ResultSummary:
+        spool, size, stream = self._download()
         try:
             return deliver(
                 spool,

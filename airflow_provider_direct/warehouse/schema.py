@@ -84,6 +84,8 @@ KEYWORDS = ObjectTable("keywords", "direct_keywords", "keyword", ("campaign_id",
 OBJECT_TABLES: tuple[ObjectTable, ...] = (CAMPAIGNS, AD_GROUPS, ADS, KEYWORDS)
 BY_SERVICE = {t.service: t for t in OBJECT_TABLES}
 
+CAMPAIGN_STATS = "direct_campaign_stats"
+AD_STATS = "direct_ad_stats"
 SYNC_STATE = "direct_sync_state"
 SYNC_RUNS = "direct_sync_runs"
 STAT_RESTATEMENTS = "direct_stat_restatements"
@@ -168,4 +170,31 @@ def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
             f")",
         ]
     )
-    return [(1, v1)]
+    v2 = [
+        f"CREATE TABLE IF NOT EXISTS {qualify(CAMPAIGN_STATS)} (\n"
+        f"    client_login TEXT NOT NULL,\n"
+        f"    campaign_id {q.bigint} NOT NULL,\n"
+        f"    date DATE NOT NULL,\n"
+        f"    impressions {q.bigint},\n"
+        f"    clicks {q.bigint},\n"
+        f"    cost {q.bigint},\n"
+        f"    conversions {q.bigint},\n"
+        f"    payload {q.json} NOT NULL,\n"
+        f"    loaded_at {q.ts} NOT NULL,\n"
+        f"    PRIMARY KEY (client_login, campaign_id, date)\n"
+        f")",
+        f"CREATE TABLE IF NOT EXISTS {qualify(AD_STATS)} (\n"
+        f"    client_login TEXT NOT NULL,\n"
+        f"    ad_id {q.bigint} NOT NULL,\n"
+        f"    campaign_id {q.bigint},\n"
+        f"    date DATE NOT NULL,\n"
+        f"    impressions {q.bigint},\n"
+        f"    clicks {q.bigint},\n"
+        f"    cost {q.bigint},\n"
+        f"    conversions {q.bigint},\n"
+        f"    payload {q.json} NOT NULL,\n"
+        f"    loaded_at {q.ts} NOT NULL,\n"
+        f"    PRIMARY KEY (client_login, ad_id, date)\n"
+        f")",
+    ]
+    return [(1, v1), (2, v2)]

@@ -28,8 +28,8 @@ def keywords(n: int, group: int = 7, start: int = 1) -> list[dict[str, object]]:
 
 
 def test_migrate_is_idempotent(warehouse: DirectWarehouse) -> None:
-    assert warehouse.migrate() == 1
-    assert warehouse.migrate() == 1
+    assert warehouse.migrate() == 2
+    assert warehouse.migrate() == 2
     assert warehouse.counts() == {
         "direct_campaigns": {"live": 0, "deleted": 0},
         "direct_ad_groups": {"live": 0, "deleted": 0},

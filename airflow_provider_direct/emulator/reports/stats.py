@@ -1,0 +1,235 @@
+"""Deterministic per-ad, per-day statistics and their corrections.
+
+Nothing is stored for a date range: an ad-day is a splitmix64 hash of (seed, ad id, date), and every
+coarser row (ad group, campaign, account) is the sum of its ads' rows, so the levels always agree.
+Corrections (``AccountState.stat_factors``) scale a campaign-day's clicks; cost, conversions, revenue
+and bounces follow the clicks, which is how false-click filtering changes real statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from airflow_provider_direct.emulator.data import mix
+from airflow_provider_direct.emulator.ids import CREATED_BASE, Kind
+from airflow_provider_direct.emulator.state import AccountState
+
+Level = Literal["account", "campaign", "ad_group", "ad"]
+MICROS_PER_CENT = 10_000  # money is generated in whole kopecks, so 2-decimal output is exact
+
+
+class StatRow(NamedTuple):
+    """One report row; dimensions the level does not have are None."""
+
+    date: int | None  # date ordinal
+    campaign_id: int | None
+    group_id: int | None
+    ad_id: int | None
+    impressions: int
+    clicks: int
+    cost: int  # micros
+    conversions: int
+    revenue: int  # micros
+    bounces: int
+
+
+Metrics = tuple[int, int, int, int, int, int]
+
+
+class StatsEngine:
+    """Pure statistics of one seed; ``ad_day`` is the only place numbers are invented."""
+
+    def __init__(self, seed: int) -> None:
+        self.salt = mix(0x57A75, seed)
+
+    def ad_day(self, ad_id: int, ordinal: int, factor: float = 1.0, include_vat: bool = True) -> Metrics | None:
+        """Metrics of one ad on one day, None for a day without impressions (the API omits such rows)."""
+        base = mix(self.salt, ad_id)
+        h = mix(base, ordinal)
+        if h & 7 == 0:
+            return None
+        impressions = 20 + (base & 1023) + (h >> 3) % 400
+        clicks = impressions * ((base >> 10) % 60 + (h >> 12) % 20) // 1000
+        if factor != 1.0:
+            clicks = min(impressions, int(clicks * factor))
+        cpc_cents = 300 + (base >> 20) % 4000 + (h >> 20) % 500
+        if not include_vat:
+            cpc_cents = cpc_cents * 5 // 6  # prices include 20 % VAT
+        conversions = clicks * ((h >> 32) % 12) // 100
+        value_cents = 5_000 + (base >> 32) % 50_000
+        bounces = clicks * (10 + (h >> 40) % 40) // 100
+        return (
+            impressions,
+            clicks,
+            clicks * cpc_cents * MICROS_PER_CENT,
+            conversions,
+            conversions * value_cents * MICROS_PER_CENT,
+            bounces,
+        )
+
+
+@dataclass
+class IdFilter:
+    """Include/exclude sets for CampaignId, AdGroupId and AdId (Reports ``Filter`` on ids)."""
+
+    include: dict[str, frozenset[int]] = field(default_factory=dict)
+    exclude: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def allows(self, name: str, value: int) -> bool:
+        inc = self.include.get(name)
+        if inc is not None and value not in inc:
+            return False
+        exc = self.exclude.get(name)
+        return exc is None or value not in exc
+
+    def restricts(self, name: str) -> bool:
+        return name in self.include or name in self.exclude
+
+
+class ReportScope:
+    """The ads a report covers (one login, filtered), listed lazily per campaign.
+
+    Untouched base campaigns keep their ads as a ``range`` (no memory); only campaigns that mutations
+    touched are walked, so a 2 000 000-row report holds ids of the touched campaigns at most.
+    """
+
+    def __init__(self, state: AccountState, login_index: int, ids: IdFilter) -> None:
+        self.state = state
+        self.ids = ids
+        self._ads: dict[int, Sequence[int]] = {}
+        with state.lock:
+            self.campaigns = [c for c in state.campaign_ids(login_index) if ids.allows("CampaignId", c)]
+
+    def ads(self, campaign_id: int) -> Sequence[int]:
+        cached = self._ads.get(campaign_id)
+        if cached is None:
+            cached = self._ads[campaign_id] = self._list_ads(campaign_id)
+        return cached
+
+    def _list_ads(self, campaign_id: int) -> Sequence[int]:
+        state = self.state
+        layout = state.layout
+        with state.lock:
+            log = state.log
+            if (
+                campaign_id < CREATED_BASE
+                and campaign_id not in log.groups_by_campaign
+                and (campaign_id not in log.ads_by_campaign)
+            ):
+                first = layout.ad_id(layout.first_group(campaign_id), 0)
+                ads: Sequence[int] = range(first, first + layout.groups * layout.ads)
+            else:
+                ads = [a for g in state.group_ids(campaign_id) for a in state.child_ids(Kind.AD, g)]
+        if self.ids.restricts("AdId") or self.ids.restricts("AdGroupId"):
+            ads = [a for a in ads if self.ids.allows("AdId", a) and self.ids.allows("AdGroupId", state.parent_of(a))]
+        return ads
+
+    def estimate(self, level: Level, days: int) -> int:
+        """Upper bound of the rows (every entity on every day); decides online vs offline and build time."""
+        state = self.state
+        with state.lock:
+            if level == "account":
+                entities = 1 if self.campaigns else 0
+            elif level == "campaign":
+                entities = len(self.campaigns)
+            elif level == "ad_group":
+                entities = sum(state.group_count(c) for c in self.campaigns)
+            else:
+                entities = sum(state.campaign_child_count(Kind.AD, c) for c in self.campaigns)
+        return entities * max(days, 1)
+
+
+def _key_width(level: Level) -> int:
+    return {"account": 1, "campaign": 2, "ad_group": 3, "ad": 4}[level]
+
+
+def iter_stats(
+    engine: StatsEngine,
+    scope: ReportScope,
+    level: Level,
+    days: range,
+    *,
+    by_date: bool,
+    include_vat: bool = True,
+) -> Iterator[StatRow]:
+    """Rows sorted by Date, CampaignId, AdGroupId, AdId; computed ad by ad, summed on the fly."""
+    width = _key_width(level)
+    current: list[int | None] | None = None
+    sums = [0, 0, 0, 0, 0, 0]
+    for row in _ad_rows(engine, scope, days, by_date, include_vat):
+        key = [row[0], row[1], row[2], row[3]][:width]
+        if key != current:
+            if current is not None and sums[0]:
+                yield _row(current, sums)
+            current = key
+            sums = [0, 0, 0, 0, 0, 0]
+        for i in range(6):
+            sums[i] += row[4 + i]
+    if current is not None and sums[0]:
+        yield _row(current, sums)
+
+
+def _row(key: list[int | None], sums: list[int]) -> StatRow:
+    padded = [*key, None, None, None, None][:4]
+    return StatRow(padded[0], padded[1], padded[2], padded[3], *sums)
+
+
+def _ad_rows(
+    engine: StatsEngine, scope: ReportScope, days: range, by_date: bool, include_vat: bool
+) -> Iterator[tuple[int | None, int, int, int, int, int, int, int, int, int]]:
+    state = scope.state
+    factors = state.stat_factors
+    parent_of = state.parent_of
+    ad_day = engine.ad_day
+    if by_date:
+        for ordinal in days:
+            for campaign_id in scope.campaigns:
+                factor = factors.get((campaign_id, ordinal), 1.0)
+                for ad_id in scope.ads(campaign_id):
+                    m = ad_day(ad_id, ordinal, factor, include_vat)
+                    if m is not None:
+                        yield (ordinal, campaign_id, parent_of(ad_id), ad_id, *m)
+        return
+    for campaign_id in scope.campaigns:
+        for ad_id in scope.ads(campaign_id):
+            total = [0, 0, 0, 0, 0, 0]
+            for ordinal in days:
+                m = ad_day(ad_id, ordinal, factors.get((campaign_id, ordinal), 1.0), include_vat)
+                if m is not None:
+                    for i in range(6):
+                        total[i] += m[i]
+            if total[0]:
+                yield (None, campaign_id, parent_of(ad_id), ad_id, *total)
+
+
+def today(state: AccountState) -> dt.date:
+    """The emulator's current UTC date: statistics exist up to and including it."""
+    return dt.datetime.fromtimestamp(state.clock.now(), dt.timezone.utc).date()
+
+
+def truth_rows(
+    engine: StatsEngine, state: AccountState, login_index: int, date_from: dt.date, date_to: dt.date, level: Level
+) -> Iterator[dict[str, object]]:
+    """Ground truth for ``/admin/stats/truth``: the same rows a per-day report returns, as JSON objects."""
+    last = min(date_to, today(state)).toordinal()
+    scope = ReportScope(state, login_index, IdFilter())
+    for row in iter_stats(engine, scope, level, range(date_from.toordinal(), last + 1), by_date=True):
+        out: dict[str, object] = {"Date": dt.date.fromordinal(row.date or 0).isoformat()}
+        if row.campaign_id is not None:
+            out["CampaignId"] = row.campaign_id
+        if row.group_id is not None:
+            out["AdGroupId"] = row.group_id
+        if row.ad_id is not None:
+            out["AdId"] = row.ad_id
+        out.update(
+            Impressions=row.impressions,
+            Clicks=row.clicks,
+            Cost=row.cost,
+            Conversions=row.conversions,
+            Revenue=row.revenue,
+            Bounces=row.bounces,
+        )
+        yield out

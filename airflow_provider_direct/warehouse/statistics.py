@@ -1,0 +1,223 @@
+"""Statistics from Reports TSV into ``direct_campaign_stats`` / ``direct_ad_stats``.
+
+Statistics are restated after the fact, so a load REPLACES a whole (client login, date range)
+partition in one transaction: re-pulling a period is idempotent, and restatement rows the pull
+covers are marked done in that same transaction. The TSV is parsed line by line as it streams.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
+from airflow_provider_direct.warehouse.schema import AD_STATS, CAMPAIGN_STATS, STAT_RESTATEMENTS
+from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
+
+TYPED = {"Impressions": "impressions", "Clicks": "clicks", "Cost": "cost", "Conversions": "conversions"}
+SUMMARY_PREFIX = "Total rows:"
+
+
+@dataclass
+class StatsLoad:
+    rows: int
+    summary_rows: int | None
+    replaced_from: str
+    replaced_to: str
+    restatements_done: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def _number(value: str) -> Any:
+    if value in ("", "--"):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return float(value)
+        except ValueError:
+            return value
+
+
+@dataclass
+class ReportRange:
+    """The period the server built the report for, from its title line (needed with ``AUTO``)."""
+
+    date_from: str
+    date_to: str
+
+
+_TITLE = re.compile(r"\((\d{4}-\d{2}-\d{2}) - (\d{4}-\d{2}-\d{2})\)\s*$")
+
+
+def parse_tsv(lines: Iterable[str]) -> Iterator[dict[str, Any] | int | ReportRange]:
+    """Rows as dicts keyed by column name; the title's period first (when present) as a ReportRange,
+    the summary line's row count last as an int.
+
+    The column header is required (kept for validation): a body without it is an error, never an
+    empty success.
+    """
+    columns: list[str] | None = None
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if not line:
+            continue
+        if columns is None and "\t" not in line and (title := _TITLE.search(line)):
+            yield ReportRange(title.group(1), title.group(2))
+            continue
+        if line.startswith(SUMMARY_PREFIX):
+            yield int(line[len(SUMMARY_PREFIX) :].strip())
+            continue
+        cells = line.split("\t")
+        if columns is None:
+            if "Date" not in cells:
+                raise AsyncTaskProtocolError(f"the report has no column header (got {line[:200]!r})")
+            columns = cells
+            continue
+        if len(cells) != len(columns):
+            raise AsyncTaskProtocolError(f"a report row has {len(cells)} cells for {len(columns)} columns")
+        yield {
+            name: (cell if name in ("Date", "CampaignName") else _number(cell))
+            for name, cell in zip(columns, cells, strict=True)
+        }
+    if columns is None:
+        raise AsyncTaskProtocolError("the report is empty: no column header, no rows")
+
+
+class StatsLoader:
+    """Replace one partition of a statistics table with the rows of one report."""
+
+    def __init__(
+        self,
+        warehouse: DirectWarehouse,
+        client_login: str,
+        date_from: str | None,
+        date_to: str | None,
+        *,
+        level: str = "campaign",
+        done_campaigns: Iterable[int] | None = None,
+    ) -> None:
+        if level not in ("campaign", "ad"):
+            raise ValueError("level must be 'campaign' or 'ad'")
+        self.warehouse = warehouse
+        self.login = client_login
+        # None with DateRangeType AUTO: the server picks the period and its title line says which.
+        self.date_from = dt.date.fromisoformat(date_from).isoformat() if date_from else None
+        self.date_to = dt.date.fromisoformat(date_to).isoformat() if date_to else None
+        self.level = level
+        self.table = CAMPAIGN_STATS if level == "campaign" else AD_STATS
+        self.done_campaigns = list(done_campaigns) if done_campaigns is not None else None
+
+    def load(self, lines: Iterable[str]) -> StatsLoad:
+        d = self.warehouse.dialect
+        p = d.param
+        key = "campaign_id" if self.level == "campaign" else "ad_id"
+        columns = [
+            "client_login",
+            key,
+            *(["campaign_id"] if self.level == "ad" else []),
+            "date",
+            "impressions",
+            "clicks",
+            "cost",
+            "conversions",
+            "payload",
+            "loaded_at",
+        ]
+        loaded_at = d.ts(utcnow())
+        rows = 0
+        summary: int | None = None
+        with self.warehouse.transaction() as tx:
+            target = d.qualify(self.table)
+            cleared = False
+
+            def clear() -> None:
+                if self.date_from is None or self.date_to is None:
+                    raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
+                tx.cursor.execute(
+                    f"DELETE FROM {target} WHERE client_login = {p} AND date >= {p} AND date <= {p}",
+                    (self.login, self.date_from, self.date_to),
+                )
+
+            batch: list[tuple[Any, ...]] = []
+            for item in parse_tsv(lines):
+                if isinstance(item, ReportRange):
+                    self.date_from = self.date_from or item.date_from
+                    self.date_to = self.date_to or item.date_to
+                    continue
+                if isinstance(item, int):
+                    summary = item
+                    continue
+                if not cleared:
+                    clear()
+                    cleared = True
+                date = str(item["Date"])
+                if not (self.date_from or "") <= date <= (self.date_to or ""):
+                    raise AsyncTaskProtocolError(f"a row dated {date} is outside {self.date_from}..{self.date_to}")
+                ident = item.get("CampaignId") if self.level == "campaign" else item.get("AdId")
+                if ident is None:
+                    raise AsyncTaskProtocolError(
+                        f"{'CampaignId' if self.level == 'campaign' else 'AdId'} is not in the report's fields"
+                    )
+                payload = {k: v for k, v in item.items() if k not in TYPED and k not in ("Date", "CampaignId", "AdId")}
+                typed = [item.get(name) for name in TYPED]
+                parent = [item.get("CampaignId")] if self.level == "ad" else []
+                batch.append(
+                    (self.login, ident, *parent, date, *typed, json.dumps(payload, ensure_ascii=False), loaded_at)
+                )
+                rows += 1
+                if len(batch) >= BATCH_ROWS:
+                    d.upsert(
+                        tx.cursor,
+                        self.table,
+                        columns,
+                        (["client_login", key, "date"]),
+                        batch,
+                        json_columns=("payload",),
+                    )
+                    batch.clear()
+            if not cleared:
+                clear()
+            if batch:
+                d.upsert(
+                    tx.cursor, self.table, columns, (["client_login", key, "date"]), batch, json_columns=("payload",)
+                )
+            if summary is not None and summary != rows:
+                raise AsyncTaskProtocolError(f"the report's summary says {summary} rows but {rows} arrived: not loaded")
+            done = self._mark_restatements_done(tx.cursor, d.ts(utcnow()))
+        return StatsLoad(rows, summary, self.date_from or "", self.date_to or "", done)
+
+    def _mark_restatements_done(self, cursor: Any, now: Any) -> int:
+        """Restatements whose BorderDate this pull covers (from it up to the end) are done."""
+        d = self.warehouse.dialect
+        p = d.param
+        sql = (
+            f"UPDATE {d.qualify(STAT_RESTATEMENTS)} SET done_at = {p} WHERE client_login = {p} AND done_at IS NULL "
+            f"AND border_date >= {p} AND border_date <= {p}"
+        )
+        params: list[Any] = [now, self.login, self.date_from, self.date_to]
+        if self.done_campaigns is not None:
+            if not self.done_campaigns:
+                return 0
+            sql += f" AND campaign_id IN ({', '.join(p for _ in self.done_campaigns)})"
+            params.extend(self.done_campaigns)
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def pending_restatements(warehouse: DirectWarehouse, client_login: str) -> dict[int, str]:
+    """Earliest pending BorderDate per campaign (what the next statistics pull must cover)."""
+    d = warehouse.dialect
+    rows = warehouse._fetch(
+        f"SELECT campaign_id, MIN(border_date) FROM {d.qualify(STAT_RESTATEMENTS)} "
+        f"WHERE client_login = {d.param} AND done_at IS NULL GROUP BY campaign_id",
+        (client_login,),
+    )
+    return {int(c): str(b) for c, b in rows}

@@ -1,0 +1,80 @@
+"""Daily Yandex Direct statistics that restate themselves, one mapped report per client login.
+
+Runs daily and after every incremental sync (through the warehouse's campaigns Asset). Each login's
+pull covers yesterday plus the restatement window: from the earliest pending BorderDate recorded by
+the sync (those rows are marked done in the load's transaction), else the last 3 days. Params allow
+``DateRangeType: AUTO`` instead, and a backfill: a manual run with a date range is split into
+report-sized periods. Reports wait in the triggerer; ``yandex_direct_reports`` (create it with 5 slots
+and include_deferred) caps the offline reports in flight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, task
+
+from airflow_provider_direct.operators.direct import warehouse_assets
+from airflow_provider_direct.operators.direct_reports import DirectReportOperator
+from airflow_provider_direct.sync.statistics import restatement_window, split_period
+from airflow_provider_direct.utils.logins import resolve_client_logins
+
+DIRECT_CONN_ID = os.environ.get("DIRECT_CONN_ID", "yandex_direct_default")
+WAREHOUSE_CONN_ID = os.environ.get("DIRECT_WAREHOUSE_CONN_ID", "direct_warehouse_default")
+REPORTS_POOL = os.environ.get("DIRECT_REPORTS_POOL", "yandex_direct_reports")
+CRON = os.environ.get("DIRECT_STATISTICS_CRON", "0 6 * * *")
+
+with DAG(
+    dag_id="direct_statistics",
+    description="Yandex Direct campaign statistics with CampaignsStat / BorderDate restatements, into the warehouse",
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(CRON, timezone="UTC"), assets=warehouse_assets(WAREHOUSE_CONN_ID)[0]
+    ),
+    start_date=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+    catchup=False,
+    max_active_runs=1,
+    tags=["yandex-direct"],
+    params={
+        "client_logins": Param([], type="array", items={"type": "string"}),
+        "date_from": Param(None, type=["null", "string"], format="date", description="Backfill: first day"),
+        "date_to": Param(None, type=["null", "string"], format="date", description="Backfill: last day"),
+        "auto_range": Param(False, type="boolean", description="Let the API choose the period (DateRangeType AUTO)"),
+        "stats_level": Param("campaign", enum=["campaign", "ad"]),
+    },
+    default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=10)},
+) as dag:
+
+    @task
+    def plan_pulls(**context: object) -> list[dict[str, object]]:
+        """One report per (login, period): a backfill's periods, AUTO, or yesterday + pending restatements."""
+        from airflow_provider_direct.warehouse.statistics import pending_restatements
+        from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+        params = context["params"]
+        logins = resolve_client_logins(DIRECT_CONN_ID, params.get("client_logins"))  # type: ignore[attr-defined]
+        level = params["stats_level"]  # type: ignore[index]
+        if params.get("date_from") and params.get("date_to"):  # type: ignore[attr-defined]
+            periods = split_period(params["date_from"], params["date_to"])  # type: ignore[index]
+            return [{"client_login": login, "stats_level": level, **p} for login in logins for p in periods]
+        if params.get("auto_range"):  # type: ignore[attr-defined]
+            return [{"client_login": login, "stats_level": level, "date_range_type": "AUTO"} for login in logins]
+        warehouse = DirectWarehouse.from_conn_id(WAREHOUSE_CONN_ID)
+        yesterday = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
+        return [
+            {
+                "client_login": login,
+                "stats_level": level,
+                **restatement_window(pending_restatements(warehouse, login), yesterday),
+            }
+            for login in logins
+        ]
+
+    DirectReportOperator.partial(
+        task_id="report",
+        direct_conn_id=DIRECT_CONN_ID,
+        warehouse_conn_id=WAREHOUSE_CONN_ID,
+        pool=REPORTS_POOL,
+        poll_interval=float(os.environ.get("ASYNC_TASK_POLL_INTERVAL", "10")),
+        map_index_template="{{ task.client_login }}",
+    ).expand_kwargs(plan_pulls())

@@ -1,0 +1,109 @@
+"""Statistics partitions on real SQLite and PostgreSQL: replace, summary check, restatements settled."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
+from airflow_provider_direct.warehouse.statistics import StatsLoader, parse_tsv, pending_restatements
+from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+HEADER = "Date\tCampaignId\tCampaignName\tImpressions\tClicks\tCost\tConversions"
+
+
+def tsv(
+    rows: list[tuple[str, int, int]], summary: int | None = None, title: str | None = "r (2026-01-01 - 2026-01-03)"
+) -> list[str]:
+    lines = [title] if title else []
+    lines.append(HEADER)
+    lines += [f"{d}\t{c}\tName {c}\t100\t{clicks}\t{clicks * 1_000_000}\t--" for d, c, clicks in rows]
+    if summary is not None:
+        lines.append(f"Total rows: {summary}")
+    return [line + "\n" for line in lines]
+
+
+@pytest.fixture
+def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
+    conn_id, schema = warehouse_conn
+    return DirectWarehouse.from_conn_id(conn_id, schema=schema)
+
+
+def stats(warehouse: DirectWarehouse) -> list[tuple[object, ...]]:
+    rows = warehouse._fetch(
+        f"SELECT client_login, campaign_id, date, clicks, cost, conversions FROM "
+        f"{warehouse.dialect.qualify('direct_campaign_stats')} ORDER BY client_login, date, campaign_id"
+    )
+    return [(r[0], r[1], str(r[2]), r[3], r[4], r[5]) for r in rows]
+
+
+def test_parse_tsv_title_rows_summary() -> None:
+    items = list(parse_tsv(tsv([("2026-01-01", 1, 5)], summary=1)))
+    assert items[0].date_from == "2026-01-01"  # type: ignore[union-attr]
+    assert items[1] == {
+        "Date": "2026-01-01",
+        "CampaignId": 1,
+        "CampaignName": "Name 1",
+        "Impressions": 100,
+        "Clicks": 5,
+        "Cost": 5_000_000,
+        "Conversions": None,
+    }
+    assert items[2] == 1
+
+
+@pytest.mark.parametrize("body", [[], ["\n"], ["only a title (2026-01-01 - 2026-01-02)\n"], ["garbage\n"]])
+def test_an_empty_or_headerless_report_is_never_success(body: list[str]) -> None:
+    with pytest.raises(AsyncTaskProtocolError):
+        list(parse_tsv(body))
+
+
+def test_load_replaces_the_partition_and_is_idempotent(warehouse: DirectWarehouse) -> None:
+    first = tsv([("2026-01-01", 1, 5), ("2026-01-02", 1, 6), ("2026-01-03", 2, 7)], summary=3)
+    load = StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(first)
+    assert (load.rows, load.summary_rows) == (3, 3)
+    StatsLoader(warehouse, "c2", "2026-01-01", "2026-01-03").load(tsv([("2026-01-01", 9, 1)], summary=1))
+    # Day 2 restated: campaign 1 had 6 clicks, now 4; campaign 2 gained a row; day 3 row disappeared.
+    again = tsv([("2026-01-02", 1, 4), ("2026-01-02", 2, 1)], summary=2, title="r (2026-01-02 - 2026-01-03)")
+    StatsLoader(warehouse, "c1", "2026-01-02", "2026-01-03").load(again)
+    StatsLoader(warehouse, "c1", "2026-01-02", "2026-01-03").load(again)
+    assert stats(warehouse) == [
+        ("c1", 1, "2026-01-01", 5, 5_000_000, None),
+        ("c1", 1, "2026-01-02", 4, 4_000_000, None),
+        ("c1", 2, "2026-01-02", 1, 1_000_000, None),
+        ("c2", 9, "2026-01-01", 1, 1_000_000, None),
+    ]
+
+
+def test_summary_mismatch_fails_and_keeps_the_old_partition(warehouse: DirectWarehouse) -> None:
+    StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(tsv([("2026-01-01", 1, 5)], summary=1))
+    with pytest.raises(AsyncTaskProtocolError, match="summary says 5 rows but 1 arrived"):
+        StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(tsv([("2026-01-01", 1, 9)], summary=5))
+    assert stats(warehouse) == [("c1", 1, "2026-01-01", 5, 5_000_000, None)]
+
+
+def test_auto_period_comes_from_the_title(warehouse: DirectWarehouse) -> None:
+    StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(tsv([("2026-01-01", 1, 5), ("2026-01-03", 1, 5)]))
+    load = StatsLoader(warehouse, "c1", None, None).load(
+        tsv([("2026-01-03", 1, 2)], summary=1, title="r (2026-01-02 - 2026-01-03)")
+    )
+    assert (load.replaced_from, load.replaced_to) == ("2026-01-02", "2026-01-03")
+    assert [r[2:4] for r in stats(warehouse)] == [("2026-01-01", 5), ("2026-01-03", 2)]
+
+
+def test_rows_outside_the_period_are_refused(warehouse: DirectWarehouse) -> None:
+    with pytest.raises(AsyncTaskProtocolError, match="outside"):
+        StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-01").load(tsv([("2026-01-05", 1, 5)]))
+
+
+def test_restatements_covered_by_the_pull_are_settled(warehouse: DirectWarehouse) -> None:
+    with warehouse.transaction() as tx:
+        tx.record_restatements("c1", [(1, "2026-01-02"), (2, "2025-12-20"), (3, "2026-01-03")], T0)
+    assert pending_restatements(warehouse, "c1") == {1: "2026-01-02", 2: "2025-12-20", 3: "2026-01-03"}
+    load = StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03", done_campaigns=[1, 2]).load(
+        tsv([("2026-01-02", 1, 5)], summary=1)
+    )
+    assert load.restatements_done == 1  # campaign 2's border is before the period; 3 was not asked for
+    assert pending_restatements(warehouse, "c1") == {2: "2025-12-20", 3: "2026-01-03"}
