@@ -6,8 +6,9 @@ rather than for Yandex: it mutates the account, moves the clock, sets balances a
 
 from __future__ import annotations
 
+import datetime as dt
 import random
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
@@ -15,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from airflow_provider_direct.emulator.clock import format_timestamp, parse_timestamp
 from airflow_provider_direct.emulator.faults import FaultSettings
+from airflow_provider_direct.emulator.ids import Kind
 from airflow_provider_direct.emulator.minimum import minimum_units
 from airflow_provider_direct.emulator.mutations import MutationSpec, RandomMutator, apply_mutation
+from airflow_provider_direct.emulator.reports.stats import truth_rows
 from airflow_provider_direct.emulator.snapshot import SNAPSHOT_TYPES, describe_login, iter_snapshot
 from airflow_provider_direct.emulator.state import StateError
 from airflow_provider_direct.emulator.world import Emulator, World
@@ -50,6 +53,22 @@ class UnitsRequest(BaseModel):
     login: str
     rest: int | None = Field(default=None, ge=0)
     limit: int | None = Field(default=None, gt=0)
+
+
+class StatCorrectionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: str
+    campaign_id: int
+    date: dt.date
+    factor: float = Field(ge=0, le=10)
+
+
+class ReportExpireRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: str
+    name: str
 
 
 def _emulator(request: Request) -> Emulator:
@@ -204,3 +223,58 @@ def stats(request: Request) -> dict[str, Any]:
         "max_in_flight_by_login": dict(world.gate.max_by_login),
         "faults_injected": dict(world.faults.injected),
     }
+
+
+# -- Reports: statistics corrections, ground truth and the report registry --------------------------
+
+
+@router.post("/stats/correct")
+def correct_stats(request: Request, body: StatCorrectionRequest) -> dict[str, Any]:
+    """Restate one campaign-day (factors compound); the same ``stat_correction`` mutation random batches use,
+    so Changes reports STAT / CampaignsStat and AUTO reports reach back to ``date``."""
+    world = _world(request)
+    state = world.state
+    login_index = _login_index(world, body.login)
+    with state.lock:
+        if state.kind_of(body.campaign_id) is not Kind.CAMPAIGN or state.login_of(body.campaign_id) != login_index:
+            detail = f"campaign {body.campaign_id} does not belong to {body.login!r}"
+            raise HTTPException(status_code=404, detail=detail)
+    spec = MutationSpec(op="stat_correction", id=body.campaign_id, border_date=body.date, factor=body.factor)
+    try:
+        record = apply_mutation(state, spec)
+    except StateError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    record["total_factor"] = state.stat_factors[(body.campaign_id, body.date.toordinal())]
+    return record
+
+
+@router.get("/stats/truth")
+def stats_truth(
+    request: Request,
+    login: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    level: Literal["campaign", "ad"] = "campaign",
+) -> list[dict[str, Any]]:
+    """Per-day rows exactly as a Reports TSV carries them (money in micros, VAT included, empty rows omitted)."""
+    world = _world(request)
+    login_index = _login_index(world, login)
+    return list(truth_rows(world.report_stats, world.state, login_index, date_from, date_to, level))
+
+
+@router.get("/reports")
+def list_reports(request: Request, login: str) -> dict[str, Any]:
+    world = _world(request)
+    _login_index(world, login)
+    login = login.strip().lower()
+    return {"login": login, "reports": world.reports.describe(login, world.clock.now())}
+
+
+@router.post("/reports/expire")
+def expire_report(request: Request, body: ReportExpireRequest) -> dict[str, Any]:
+    """Drop a report as if its 5 hours had passed: the name is free and the identical request queues anew."""
+    world = _world(request)
+    login = body.login.strip().lower()
+    if not world.reports.expire(login, body.name):
+        raise HTTPException(status_code=404, detail=f"no report {body.name!r} for {login!r}")
+    return {"login": login, "name": body.name, "expired": True}

@@ -90,6 +90,29 @@ class EmulatorAdmin:
     def stats(self) -> dict[str, Any]:
         return self._get("/stats")
 
+    # -- Reports: statistics corrections, ground truth, report registry ----------------------------
+
+    def correct_stats(self, login: str, campaign_id: int, date: str, factor: float) -> dict[str, Any]:
+        """Restate one campaign-day (clicks and what follows them x ``factor``; factors compound)."""
+        body = {"login": login, "campaign_id": campaign_id, "date": date, "factor": factor}
+        return self._post("/stats/correct", body)
+
+    def stats_truth(self, login: str, date_from: str, date_to: str, level: str = "campaign") -> list[dict[str, Any]]:
+        """Per-day ground-truth rows (money in micros), the same numbers a Reports TSV carries."""
+        params = {"login": login, "date_from": date_from, "date_to": date_to, "level": level}
+        response = self.session.get(f"{self.url}/admin/stats/truth", params=params, timeout=self.timeout)
+        response.raise_for_status()
+        rows: list[dict[str, Any]] = response.json()
+        return rows
+
+    def reports(self, login: str) -> list[dict[str, Any]]:
+        """The login's reports: name, state (queued/building/ready/expired), rows, times, polls."""
+        reports: list[dict[str, Any]] = self._get("/reports", login=login)["reports"]
+        return reports
+
+    def expire_report(self, login: str, name: str) -> dict[str, Any]:
+        return self._post("/reports/expire", {"login": login, "name": name})
+
     # -- async-task APIs (direct_fetch, moysklad, workers, mytarget) -------------------------------
 
     def async_scenario(self, api: str, *jobs: dict[str, Any], clear: bool = False) -> list[dict[str, Any]]:

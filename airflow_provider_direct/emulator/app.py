@@ -16,6 +16,7 @@ from airflow_provider_direct.emulator.admin import router as admin_router
 from airflow_provider_direct.emulator.async_apis import include_async_apis
 from airflow_provider_direct.emulator.config import EmulatorConfig
 from airflow_provider_direct.emulator.gateway import Exchange
+from airflow_provider_direct.emulator.reports import reports_call
 from airflow_provider_direct.emulator.responses import RAW_SEND_KEY
 from airflow_provider_direct.emulator.world import Emulator
 
@@ -54,7 +55,19 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
         emulator: Emulator = request.app.state.emulator
         return Exchange(emulator.world, service, request.headers, body).run()
 
+    def reports(request: Request, body: Annotated[bytes, Depends(_raw_body)]) -> Response:
+        emulator: Emulator = request.app.state.emulator
+        return reports_call(emulator.world, request.headers, body)
+
     for version in API_VERSIONS:
+        # Registered first: Reports has its own envelope and wins over the generic service route.
+        app.add_api_route(
+            f"/json/{version}/reports",
+            reports,
+            methods=["POST"],
+            name=f"reports_{version}",
+            include_in_schema=False,
+        )
         app.add_api_route(
             f"/json/{version}/{{service}}",
             api_call,

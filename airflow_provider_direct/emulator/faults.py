@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from airflow_provider_direct.emulator.errors import ERROR_STRINGS
 
-FaultKind = Literal["error", "http", "drop", "truncate", "non_json", "slow"]
+# "api_http": an HTTP error status carrying the API's JSON error body (the Reports service answers
+# 500/502 that way); "http" is a front-end HTML page instead.
+FaultKind = Literal["error", "http", "api_http", "drop", "truncate", "non_json", "slow"]
 HTTP_FAULT_STATUSES = frozenset({500, 502, 503, 504})
 RATE_KEYS = (
     "error_52",
@@ -51,8 +53,10 @@ class FaultSpec(BaseModel):
     def _check(self) -> FaultSpec:
         if self.kind == "error" and self.code not in ERROR_STRINGS:
             raise ValueError(f"error faults need a known API error code, got {self.code}")
-        if self.kind == "http" and self.status not in HTTP_FAULT_STATUSES:
-            raise ValueError(f"http faults need status in {sorted(HTTP_FAULT_STATUSES)}")
+        if self.kind in ("http", "api_http") and self.status not in HTTP_FAULT_STATUSES:
+            raise ValueError(f"{self.kind} faults need status in {sorted(HTTP_FAULT_STATUSES)}")
+        if self.kind == "api_http" and self.code is not None and self.code not in ERROR_STRINGS:
+            raise ValueError(f"api_http faults need a known API error code, got {self.code}")
         return self
 
     def matches(self, service: str, method: str | None) -> bool:
@@ -62,8 +66,8 @@ class FaultSpec(BaseModel):
     def label(self) -> str:
         if self.kind == "error":
             return f"error_{self.code}"
-        if self.kind == "http":
-            return f"http_{self.status}"
+        if self.kind in ("http", "api_http"):
+            return f"{self.kind}_{self.status}"
         return self.kind
 
 

@@ -21,6 +21,7 @@ from airflow_provider_direct.emulator.context import CallContext
 from airflow_provider_direct.emulator.errors import ApiError, language
 from airflow_provider_direct.emulator.faults import FaultSpec
 from airflow_provider_direct.emulator.responses import (
+    JSON,
     DropConnection,
     accepts_gzip,
     api_response,
@@ -106,6 +107,10 @@ class Exchange:
             return html_error_response(fault.status or 502, {"RequestId": self.request_id})
         if fault.kind == "non_json":
             return non_json_response({"RequestId": self.request_id})
+        if fault.kind == "api_http":
+            self.error_code = fault.code or 1000
+            body = error_body(self.request_id, ApiError(self.error_code, "injected"), self.lang)
+            return Response(content=body, status_code=fault.status or 500, media_type=JSON, headers=self._headers(None))
         return None
 
     def _call(self, fault: FaultSpec | None) -> tuple[bytes, Receipt]:

@@ -15,13 +15,16 @@ from airflow_provider_direct.emulator.clock import EmulatorClock
 from airflow_provider_direct.emulator.concurrency import ConcurrencyGate
 from airflow_provider_direct.emulator.config import EmulatorConfig
 from airflow_provider_direct.emulator.faults import FaultInjector
+from airflow_provider_direct.emulator.reports.queue import ReportRegistry
+from airflow_provider_direct.emulator.reports.ratelimit import SlidingWindow
+from airflow_provider_direct.emulator.reports.stats import StatsEngine
 from airflow_provider_direct.emulator.state import AccountState
 from airflow_provider_direct.emulator.stats import RequestStats
 from airflow_provider_direct.emulator.units import UnitsLedger
 
 
 class World:
-    """Config, clock, account state, units, concurrency, faults and counters of one run."""
+    """Config, clock, account state, units, concurrency, faults, reports and counters of one run."""
 
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
@@ -31,6 +34,9 @@ class World:
         self.gate = ConcurrencyGate(config.max_concurrency)
         self.faults = FaultInjector(config.seed)
         self.stats = RequestStats()
+        self.reports = ReportRegistry(config)
+        self.report_rate = SlidingWindow(config.reports_rate_limit, config.reports_rate_window)
+        self.report_stats = StatsEngine(config.seed)
         # 19-digit ids like the real RequestId; itertools.count is atomic under the GIL.
         self._request_ids = itertools.count(int(time.time() * 1000) * 1_000_000)
 

@@ -19,6 +19,8 @@ from airflow_provider_direct.emulator.config import EmulatorConfig
 from airflow_provider_direct.emulator.errors import ApiError
 from airflow_provider_direct.emulator.reports.definition import ReportDefinition
 
+ACTIVE_STATES = ("queued", "building")
+
 
 @dataclass
 class StoredReport:
@@ -80,10 +82,11 @@ class ReportRegistry:
         self._auto_cursor: dict[str, int] = {}
 
     def in_queue(self, login: str, now: float) -> int:
+        return len(self._active(login, now))
+
+    def _active(self, login: str, now: float) -> list[StoredReport]:
         ttl = self.config.reports_ttl
-        return sum(
-            1 for (owner, _), r in self._reports.items() if owner == login and r.state(now, ttl) in ("queued", "building")
-        )
+        return [r for (owner, _), r in self._reports.items() if owner == login and r.state(now, ttl) in ACTIVE_STATES]
 
     def existing(self, login: str, definition: ReportDefinition, now: float) -> StoredReport | None:
         """The live report with this name; error 4000 if it was defined differently. Caller holds ``lock``."""
@@ -101,15 +104,11 @@ class ReportRegistry:
             queued = self.in_queue(report.login, now)
             if queued >= config.reports_max_queue:
                 raise ApiError(9000, "report_queue_full", limit=config.reports_max_queue, login=report.login)
-            ttl = config.reports_ttl
-            busy = [
-                r.ready_at
-                for (owner, _), r in self._reports.items()
-                if owner == report.login and r.state(now, ttl) in ("queued", "building")
-            ]
-            report.started = max([now, *busy])
-            report.ready_at = report.started + config.reports_build_seconds_base + (
-                report.rows * config.reports_build_seconds_per_row
+            report.started = max([now, *(r.ready_at for r in self._active(report.login, now))])
+            report.ready_at = (
+                report.started
+                + config.reports_build_seconds_base
+                + (report.rows * config.reports_build_seconds_per_row)
             )
         self._reports[(report.login, report.name)] = report
         return report

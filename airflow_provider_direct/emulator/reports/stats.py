@@ -156,30 +156,38 @@ def iter_stats(
     include_vat: bool = True,
 ) -> Iterator[StatRow]:
     """Rows sorted by Date, CampaignId, AdGroupId, AdId; computed ad by ad, summed on the fly."""
+    ad_rows = _ad_rows(engine, scope, days, by_date, include_vat)
+    if level == "ad":  # the common big case: no aggregation
+        yield from ad_rows
+        return
     width = _key_width(level)
-    current: list[int | None] | None = None
+    current: tuple[int | None, ...] | None = None
     sums = [0, 0, 0, 0, 0, 0]
-    for row in _ad_rows(engine, scope, days, by_date, include_vat):
-        key = [row[0], row[1], row[2], row[3]][:width]
+    for row in ad_rows:
+        key = row[:width]
         if key != current:
             if current is not None and sums[0]:
                 yield _row(current, sums)
             current = key
             sums = [0, 0, 0, 0, 0, 0]
-        for i in range(6):
-            sums[i] += row[4 + i]
+        sums[0] += row.impressions
+        sums[1] += row.clicks
+        sums[2] += row.cost
+        sums[3] += row.conversions
+        sums[4] += row.revenue
+        sums[5] += row.bounces
     if current is not None and sums[0]:
         yield _row(current, sums)
 
 
-def _row(key: list[int | None], sums: list[int]) -> StatRow:
-    padded = [*key, None, None, None, None][:4]
+def _row(key: tuple[int | None, ...], sums: list[int]) -> StatRow:
+    padded = (*key, None, None, None, None)
     return StatRow(padded[0], padded[1], padded[2], padded[3], *sums)
 
 
 def _ad_rows(
     engine: StatsEngine, scope: ReportScope, days: range, by_date: bool, include_vat: bool
-) -> Iterator[tuple[int | None, int, int, int, int, int, int, int, int, int]]:
+) -> Iterator[StatRow]:
     state = scope.state
     factors = state.stat_factors
     parent_of = state.parent_of
@@ -191,7 +199,7 @@ def _ad_rows(
                 for ad_id in scope.ads(campaign_id):
                     m = ad_day(ad_id, ordinal, factor, include_vat)
                     if m is not None:
-                        yield (ordinal, campaign_id, parent_of(ad_id), ad_id, *m)
+                        yield StatRow(ordinal, campaign_id, parent_of(ad_id), ad_id, *m)
         return
     for campaign_id in scope.campaigns:
         for ad_id in scope.ads(campaign_id):
@@ -202,7 +210,7 @@ def _ad_rows(
                     for i in range(6):
                         total[i] += m[i]
             if total[0]:
-                yield (None, campaign_id, parent_of(ad_id), ad_id, *total)
+                yield StatRow(None, campaign_id, parent_of(ad_id), ad_id, *total)
 
 
 def today(state: AccountState) -> dt.date:
