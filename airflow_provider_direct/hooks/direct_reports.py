@@ -158,10 +158,7 @@ class DirectReportsProtocol(AsyncTaskProtocol):
                 message=error_text(body),
                 retry_after=DEFAULT_RETRY_IN,
             )
-        if code == RATE_LIMIT_CODE or code in TRANSIENT_ERROR_CODES:
-            raise AsyncTaskTransientError(error_text(body), api=API, http_status=status)
-        if code in AUTH_ERROR_CODES:
-            raise AsyncTaskAuthError(error_text(body), api=API, http_status=status)
+        # The Reports service documents 500 (build error) and 502 (time limit) as the report's failure.
         if status == 502:
             return TaskStatus(
                 TaskState.FAILED,
@@ -169,8 +166,12 @@ class DirectReportsProtocol(AsyncTaskProtocol):
                 message=f"{error_text(body)}. The server's processing time limit was exceeded: shorten the period "
                 "or request fewer fields",
             )
-        if status >= 500:
+        if status == 500:
             return TaskStatus(TaskState.FAILED, stage="server error", message=error_text(body))
+        if code == RATE_LIMIT_CODE or code in TRANSIENT_ERROR_CODES or status >= 500:
+            raise AsyncTaskTransientError(error_text(body), api=API, http_status=status)
+        if code in AUTH_ERROR_CODES:
+            raise AsyncTaskAuthError(error_text(body), api=API, http_status=status)
         raise AsyncTaskRequestError(error_text(body), api=API, http_status=status)
 
     @asynccontextmanager
