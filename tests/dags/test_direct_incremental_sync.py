@@ -103,3 +103,32 @@ def test_direct_fetch_processes_dag_end_to_end(
         "SELECT COUNT(DISTINCT task_key), COUNT(*) FROM direct_fetch_results"
     )
     assert rows == [(8, 40)]  # 2 accounts x 4 types, 5 rows each
+
+
+@pytest.mark.integration
+def test_direct_statistics_dag_backfill(
+    metadata_db: None,
+    emulator: EmulatorServer,
+    emulator_admin: EmulatorAdmin,
+    make_connection: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A manual backfill run splits the range into report-sized periods and loads every one."""
+    from airflow.utils.state import DagRunState
+
+    monkeypatch.setenv("ASYNC_TASK_POLL_INTERVAL", "0.2")
+    make_connection(host=emulator.url, password="agency-token")
+    make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
+    dag = load_dagbag().get_dag("direct_statistics")
+    for task in dag.tasks:
+        task.retries = 0
+    run = dag.test(run_conf={"client_logins": ["client-2"], "date_from": "2026-08-01", "date_to": "2026-09-15"})
+    assert run.state == DagRunState.SUCCESS
+    reports = [ti for ti in run.get_task_instances() if ti.task_id == "report"]
+    assert len(reports) == 2  # 31 + 15 days
+    truth = emulator_admin.stats_truth("client-2", "2026-08-01", "2026-09-15")
+    store = DirectWarehouse.from_conn_id("direct_warehouse_default")
+    assert store._fetch("SELECT COUNT(*), SUM(clicks) FROM direct_campaign_stats") == [
+        (sum(1 for r in truth if r["Impressions"]), sum(r["Clicks"] for r in truth))
+    ]
