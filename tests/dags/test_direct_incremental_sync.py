@@ -132,3 +132,54 @@ def test_direct_statistics_dag_backfill(
     assert store._fetch("SELECT COUNT(*), SUM(clicks) FROM direct_campaign_stats") == [
         (sum(1 for r in truth if r["Impressions"]), sum(r["Clicks"] for r in truth))
     ]
+
+
+@pytest.mark.integration
+def test_restatement_through_the_sync_and_statistics_dags(
+    metadata_db: None,
+    emulator: EmulatorServer,
+    emulator_admin: EmulatorAdmin,
+    make_connection: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sync + stats DAGs; a past day is corrected; the next runs restate it, and earlier days are not re-pulled."""
+    import datetime as dt
+
+    from airflow.utils.state import DagRunState
+
+    monkeypatch.setenv("ASYNC_TASK_POLL_INTERVAL", "0.2")
+    make_connection(host=emulator.url, password="agency-token")
+    make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
+    dagbag = load_dagbag()
+    sync_dag, stats_dag = dagbag.get_dag("direct_incremental_sync"), dagbag.get_dag("direct_statistics")
+    logins = {"client_logins": ["client-3"]}
+    day = dt.date.today()
+    start, end = (day - dt.timedelta(days=14)).isoformat(), (day - dt.timedelta(days=1)).isoformat()
+
+    assert sync_dag.test(run_conf=logins).state == DagRunState.SUCCESS
+    assert stats_dag.test(run_conf={**logins, "date_from": start, "date_to": end}).state == DagRunState.SUCCESS
+    store = DirectWarehouse.from_conn_id("direct_warehouse_default")
+    before = dict(store._fetch("SELECT date, MAX(loaded_at) FROM direct_campaign_stats GROUP BY date"))
+
+    corrected = (day - dt.timedelta(days=6)).isoformat()
+    campaign = next(emulator_admin.snapshot("client-3", "campaigns"))["Id"]
+    emulator_admin.correct_stats("client-3", campaign, corrected, 0.5)
+    emulator_admin.advance_clock(2)
+    assert sync_dag.test(run_conf=logins).state == DagRunState.SUCCESS  # records the BorderDate
+    # A fresh parse: dag.test() leaves the previous run's conf in the DAG object's params.
+    stats_dag = load_dagbag().get_dag("direct_statistics")
+    assert stats_dag.test(run_conf=logins).state == DagRunState.SUCCESS  # pulls from the BorderDate
+
+    truth = {
+        (r["CampaignId"], r["Date"]): r["Clicks"]
+        for r in emulator_admin.stats_truth("client-3", start, end)
+        if r["Impressions"]
+    }
+    loaded = {(c, str(d)): k for c, d, k in store._fetch("SELECT campaign_id, date, clicks FROM direct_campaign_stats")}
+    assert loaded == truth
+    after = dict(store._fetch("SELECT date, MAX(loaded_at) FROM direct_campaign_stats GROUP BY date"))
+    earlier = [d for d in before if str(d) < corrected]
+    assert earlier and all(after[d] == before[d] for d in earlier)
+    assert all(after[d] > before[d] for d in before if str(d) >= corrected)
+    assert store._fetch("SELECT COUNT(*) FROM direct_stat_restatements WHERE done_at IS NULL") == [(0,)]
