@@ -56,6 +56,18 @@ class Dialect:
         )
         cursor.executemany(sql, rows)
 
+    def insert(
+        self,
+        cursor: Any,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        json_columns: Sequence[str] = (),
+    ) -> None:
+        """Plain bulk insert (the caller cleared the target rows in this transaction; a duplicate key fails)."""
+        values = ", ".join(self.json_param() if c in json_columns else self.param for c in columns)
+        cursor.executemany(f"INSERT INTO {self.qualify(table)} ({', '.join(columns)}) VALUES ({values})", rows)
+
 
 class SqliteDialect(Dialect):
     name = "sqlite"
@@ -78,6 +90,30 @@ class PostgresDialect(Dialect):
     def json_param(self) -> str:
         return "%s::jsonb"
 
+    def _copy(self, cursor: Any, target: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        copy_sql = f"COPY {target} ({', '.join(columns)}) FROM STDIN"
+        if hasattr(cursor, "copy"):  # psycopg 3
+            with cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:  # psycopg2
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            for row in rows:
+                writer.writerow(["\\N" if v is None else v for v in row])
+            buffer.seek(0)
+            cursor.copy_expert(f"{copy_sql} WITH (FORMAT csv, NULL '\\N')", buffer)
+
+    def insert(
+        self,
+        cursor: Any,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        json_columns: Sequence[str] = (),
+    ) -> None:
+        self._copy(cursor, self.qualify(table), columns, rows)
+
     def upsert(
         self,
         cursor: Any,
@@ -94,19 +130,8 @@ class PostgresDialect(Dialect):
         target = self.qualify(table)
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DROP")
         cursor.execute(f"TRUNCATE {stage}")
+        self._copy(cursor, stage, columns, rows)
         column_list = ", ".join(columns)
-        copy_sql = f"COPY {stage} ({column_list}) FROM STDIN"
-        if hasattr(cursor, "copy"):  # psycopg 3
-            with cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:  # psycopg2
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            for row in rows:
-                writer.writerow(["\\N" if v is None else v for v in row])
-            buffer.seek(0)
-            cursor.copy_expert(f"{copy_sql} WITH (FORMAT csv, NULL '\\N')", buffer)
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
         cursor.execute(
             f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM {stage} "

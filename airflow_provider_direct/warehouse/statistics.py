@@ -20,6 +20,8 @@ from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse,
 
 TYPED = {"Impressions": "impressions", "Clicks": "clicks", "Cost": "cost", "Conversions": "conversions"}
 SUMMARY_PREFIX = "Total rows:"
+#: Report columns stored in typed columns (or the key), so not repeated in ``payload``.
+SPLIT_OUT = frozenset({*TYPED, "Date", "CampaignId", "AdId"})
 
 
 @dataclass
@@ -34,6 +36,37 @@ class StatsLoad:
         return self.__dict__.copy()
 
 
+#: Report columns that are always text; every other column is numeric ("--" / empty = no value).
+TEXT_COLUMNS = frozenset(
+    {
+        "Date",
+        "Week",
+        "Month",
+        "Quarter",
+        "Year",
+        "CampaignName",
+        "CampaignType",
+        "AdGroupName",
+        "AdFormat",
+        "AdNetworkType",
+        "Device",
+        "Criterion",
+        "CriterionType",
+        "Placement",
+        "Query",
+        "Slot",
+        "TargetingLocationName",
+        "LocationOfPresenceName",
+        "Gender",
+        "Age",
+        "CarrierType",
+        "MobilePlatform",
+        "ClickType",
+        "ExternalNetworkName",
+    }
+)
+
+
 def _number(value: str) -> Any:
     if value in ("", "--"):
         return None
@@ -44,6 +77,10 @@ def _number(value: str) -> Any:
             return float(value)
         except ValueError:
             return value
+
+
+def _converters(columns: list[str]) -> list[Any]:
+    return [str if name in TEXT_COLUMNS else _number for name in columns]
 
 
 @dataclass
@@ -65,6 +102,7 @@ def parse_tsv(lines: Iterable[str]) -> Iterator[dict[str, Any] | int | ReportRan
     empty success.
     """
     columns: list[str] | None = None
+    converters: list[Any] = []
     for raw in lines:
         line = raw.rstrip("\r\n")
         if not line:
@@ -80,13 +118,11 @@ def parse_tsv(lines: Iterable[str]) -> Iterator[dict[str, Any] | int | ReportRan
             if "Date" not in cells:
                 raise AsyncTaskProtocolError(f"the report has no column header (got {line[:200]!r})")
             columns = cells
+            converters = _converters(columns)
             continue
         if len(cells) != len(columns):
             raise AsyncTaskProtocolError(f"a report row has {len(cells)} cells for {len(columns)} columns")
-        yield {
-            name: (cell if name in ("Date", "CampaignName") else _number(cell))
-            for name, cell in zip(columns, cells, strict=True)
-        }
+        yield {name: convert(cell) for name, convert, cell in zip(columns, converters, cells, strict=True)}
     if columns is None:
         raise AsyncTaskProtocolError("the report is empty: no column header, no rows")
 
@@ -166,29 +202,20 @@ class StatsLoader:
                     raise AsyncTaskProtocolError(
                         f"{'CampaignId' if self.level == 'campaign' else 'AdId'} is not in the report's fields"
                     )
-                payload = {k: v for k, v in item.items() if k not in TYPED and k not in ("Date", "CampaignId", "AdId")}
+                payload = {k: v for k, v in item.items() if k not in SPLIT_OUT}
                 typed = [item.get(name) for name in TYPED]
                 parent = [item.get("CampaignId")] if self.level == "ad" else []
-                batch.append(
-                    (self.login, ident, *parent, date, *typed, json.dumps(payload, ensure_ascii=False), loaded_at)
-                )
+                text = json.dumps(payload, ensure_ascii=False) if payload else "{}"
+                batch.append((self.login, ident, *parent, date, *typed, text, loaded_at))
                 rows += 1
                 if len(batch) >= BATCH_ROWS:
-                    d.upsert(
-                        tx.cursor,
-                        self.table,
-                        columns,
-                        (["client_login", key, "date"]),
-                        batch,
-                        json_columns=("payload",),
-                    )
+                    # The partition was deleted above: plain inserts, and a duplicate row fails loudly.
+                    d.insert(tx.cursor, self.table, columns, batch, json_columns=("payload",))
                     batch.clear()
             if not cleared:
                 clear()
             if batch:
-                d.upsert(
-                    tx.cursor, self.table, columns, (["client_login", key, "date"]), batch, json_columns=("payload",)
-                )
+                d.insert(tx.cursor, self.table, columns, batch, json_columns=("payload",))
             if summary is not None and summary != rows:
                 raise AsyncTaskProtocolError(f"the report's summary says {summary} rows but {rows} arrived: not loaded")
             done = self._mark_restatements_done(tx.cursor, d.ts(utcnow()))
