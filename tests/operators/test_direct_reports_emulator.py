@@ -171,3 +171,21 @@ def test_restated_statistics_end_to_end(
     )
     unchanged = [day for day in loaded_before if str(day) < corrected_day]
     assert unchanged and all(loaded_after[day] == loaded_before[day] for day in unchanged)  # not re-pulled
+
+
+def test_reports_arrive_gzip_compressed_and_are_decoded(
+    direct_conn: str, warehouse: tuple[str, str | None], emulator_admin: EmulatorAdmin
+) -> None:
+    op = operator(direct_conn, warehouse, date_from=days_ago(5), date_to=days_ago(1), deferrable=False)
+    hook = op.hook
+    handle = hook.start(op.build_request())
+
+    async def download() -> tuple[dict[str, str], bytes]:
+        async with hook.client() as client, hook.protocol.fetch(client, handle) as stream:
+            return stream.headers, b"".join([chunk async for chunk in stream.chunks])
+
+    headers, body = asyncio.run(download())
+    assert headers.get("Content-Encoding") == "gzip"
+    text = body.decode()
+    assert text.splitlines()[1].startswith("Date\tCampaignId")
+    assert text.rstrip().splitlines()[-1].startswith("Total rows: ")
