@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import codecs
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
@@ -24,6 +27,66 @@ def _lines(spool: IO[bytes]) -> Iterator[str]:
     """Decode the spooled TSV line by line (UTF-8, split multi-byte characters handled)."""
     spool.seek(0)
     yield from codecs.getreader("utf-8")(spool)
+
+
+class _LineStream:
+    """The report's lines while it downloads: a thread runs the async download into a bounded queue.
+
+    Download and database writes overlap, and at most ``depth`` chunks are ever in memory.
+    """
+
+    def __init__(self, hook: Any, handle: dict[str, Any], depth: int = 16) -> None:
+        self._hook = hook
+        self._handle = handle
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self.bytes = 0
+        self.status = 0
+        self.content_type = "text/tab-separated-values"
+
+    def _produce(self) -> None:
+        async def download() -> None:
+            hook, handle = self._hook, self._handle
+            async with hook.client() as client, hook.protocol.fetch(client, handle) as stream:
+                self.status, self.content_type = stream.status, stream.content_type
+                async for chunk in stream.chunks:
+                    self.bytes += len(chunk)
+                    if not self._put(chunk):
+                        return
+
+        try:
+            asyncio.run(download())
+            self._put(None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            self._put(exc)
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[str]:
+        thread = threading.Thread(target=self._produce, name="report-download", daemon=True)
+        thread.start()
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        pending = ""
+        try:
+            while (item := self._queue.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                lines = (pending + decoder.decode(item)).split("\n")
+                pending = lines.pop()
+                yield from lines
+            tail = pending + decoder.decode(b"", final=True)
+            if tail:
+                yield tail
+        finally:
+            self._stop.set()
+            thread.join(timeout=30)
 
 
 class DirectReportOperator(AsyncTaskOperator):
@@ -123,22 +186,27 @@ class DirectReportOperator(AsyncTaskOperator):
             return super()._fetch(context)
         assert self.handle is not None
         handle = self.handle
-        spool, size, stream = self._download()
-        try:
-            criteria = handle["definition"].get("SelectionCriteria") or {}
-            loader = StatsLoader(
-                DirectWarehouse.from_conn_id(self.warehouse_conn_id, schema=self.warehouse_schema),
-                handle.get("client_login") or "",
-                criteria.get("DateFrom"),
-                criteria.get("DateTo"),
-                level=self.stats_level,
-                done_campaigns=self.restatement_campaigns,
-            )
-            load = loader.load(_lines(spool))
-            if self.result_path:  # keep the raw TSV too when asked
+        criteria = handle["definition"].get("SelectionCriteria") or {}
+        loader = StatsLoader(
+            DirectWarehouse.from_conn_id(self.warehouse_conn_id, schema=self.warehouse_schema),
+            handle.get("client_login") or "",
+            criteria.get("DateFrom"),
+            criteria.get("DateTo"),
+            level=self.stats_level,
+            done_campaigns=self.restatement_campaigns,
+        )
+        if self.result_path:  # keep the raw TSV too: spool it, then load from the spool
+            spool, size, stream = self._download()
+            try:
+                load = loader.load(_lines(spool))
                 deliver(spool, size, stream, xcom_max_bytes=self.xcom_max_bytes, result_path=self.result_path)
-        finally:
-            spool.close()
+                status, content_type = stream.status, stream.content_type
+            finally:
+                spool.close()
+        else:
+            lines = _LineStream(self.hook, handle)
+            load = loader.load(lines)
+            size, status, content_type = lines.bytes, lines.status, lines.content_type
         self.log.info(
             "Loaded %d rows into %s for %s, %s..%s (%d restatements settled)",
             load.rows,
@@ -149,7 +217,7 @@ class DirectReportOperator(AsyncTaskOperator):
             load.restatements_done,
         )
         summary = ResultSummary(
-            bytes=size, http_status=stream.status, content_type=stream.content_type, rows=load.rows, table=loader.table
+            bytes=size, http_status=status, content_type=content_type, rows=load.rows, table=loader.table
         )
         summary.path = self.result_path
         return summary

@@ -94,37 +94,84 @@ class ReportRange:
 _TITLE = re.compile(r"\((\d{4}-\d{2}-\d{2}) - (\d{4}-\d{2}-\d{2})\)\s*$")
 
 
-def parse_tsv(lines: Iterable[str]) -> Iterator[dict[str, Any] | int | ReportRange]:
-    """Rows as dicts keyed by column name; the title's period first (when present) as a ReportRange,
-    the summary line's row count last as an int.
+class TsvReader:
+    """Streams a report's TSV: converted rows as lists; ``columns``, ``period`` and ``summary`` as met.
 
-    The column header is required (kept for validation): a body without it is an error, never an
-    empty success.
+    The title line (when present) gives the period the server chose; the column header is required
+    (kept for validation), so a body without it is an error, never an empty success; the summary
+    line's row count is kept for the count check.
     """
-    columns: list[str] | None = None
-    converters: list[Any] = []
-    for raw in lines:
-        line = raw.rstrip("\r\n")
-        if not line:
-            continue
-        if columns is None and "\t" not in line and (title := _TITLE.search(line)):
-            yield ReportRange(title.group(1), title.group(2))
-            continue
-        if line.startswith(SUMMARY_PREFIX):
-            yield int(line[len(SUMMARY_PREFIX) :].strip())
-            continue
-        cells = line.split("\t")
-        if columns is None:
-            if "Date" not in cells:
-                raise AsyncTaskProtocolError(f"the report has no column header (got {line[:200]!r})")
-            columns = cells
-            converters = _converters(columns)
-            continue
-        if len(cells) != len(columns):
-            raise AsyncTaskProtocolError(f"a report row has {len(cells)} cells for {len(columns)} columns")
-        yield {name: convert(cell) for name, convert, cell in zip(columns, converters, cells, strict=True)}
-    if columns is None:
-        raise AsyncTaskProtocolError("the report is empty: no column header, no rows")
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = lines
+        self.columns: list[str] | None = None
+        self.period: ReportRange | None = None
+        self.summary: int | None = None
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        converters: list[Any] = []
+        width = 0
+        for raw in self._lines:
+            line = raw.rstrip("\r\n")
+            if not line:
+                continue
+            if self.columns is None:
+                if "\t" not in line and (title := _TITLE.search(line)):
+                    self.period = ReportRange(title.group(1), title.group(2))
+                    continue
+                cells = line.split("\t")
+                if "Date" not in cells:
+                    raise AsyncTaskProtocolError(f"the report has no column header (got {line[:200]!r})")
+                self.columns, converters, width = cells, _converters(cells), len(cells)
+                continue
+            if line.startswith(SUMMARY_PREFIX):
+                self.summary = int(line[len(SUMMARY_PREFIX) :].strip())
+                continue
+            cells = line.split("\t")
+            if len(cells) != width:
+                raise AsyncTaskProtocolError(f"a report row has {len(cells)} cells for {width} columns")
+            yield [convert(cell) for convert, cell in zip(converters, cells, strict=True)]
+        if self.columns is None:
+            raise AsyncTaskProtocolError("the report is empty: no column header, no rows")
+
+
+def parse_tsv(lines: Iterable[str]) -> Iterator[dict[str, Any] | int | ReportRange]:
+    """The report as items: its period (a ReportRange) when titled, rows as dicts, the summary count last."""
+    reader = TsvReader(lines)
+    period_sent = False
+    for cells in reader:
+        if reader.period and not period_sent:
+            period_sent = True
+            yield reader.period
+        yield dict(zip(reader.columns or [], cells, strict=True))
+    if reader.period and not period_sent:
+        yield reader.period
+    if reader.summary is not None:
+        yield reader.summary
+
+
+class _Layout:
+    """Where each stored value sits in a report row (computed once from the column header)."""
+
+    def __init__(self, columns: list[str], level: str) -> None:
+        index = {name: i for i, name in enumerate(columns)}
+        key = "CampaignId" if level == "campaign" else "AdId"
+        if key not in index:
+            raise AsyncTaskProtocolError(f"{key} is not in the report's fields")
+        self.date = index["Date"]
+        self.key = index[key]
+        self.parent = index.get("CampaignId") if level == "ad" else None
+        self.typed = [index.get(name) for name in TYPED]
+        self.rest = [(name, i) for name, i in index.items() if name not in SPLIT_OUT]
+        self.level = level
+
+    def row(self, cells: list[Any]) -> tuple[Any, ...]:
+        typed = [cells[i] if i is not None else None for i in self.typed]
+        payload = json.dumps({name: cells[i] for name, i in self.rest}, ensure_ascii=False) if self.rest else "{}"
+        if self.level == "ad":
+            parent = cells[self.parent] if self.parent is not None else None
+            return (cells[self.key], parent, cells[self.date], *typed, payload)
+        return (cells[self.key], cells[self.date], *typed, payload)
 
 
 class StatsLoader:
@@ -183,35 +230,30 @@ class StatsLoader:
                 )
 
             batch: list[tuple[Any, ...]] = []
-            for item in parse_tsv(lines):
-                if isinstance(item, ReportRange):
-                    self.date_from = self.date_from or item.date_from
-                    self.date_to = self.date_to or item.date_to
-                    continue
-                if isinstance(item, int):
-                    summary = item
-                    continue
-                if not cleared:
+            reader = TsvReader(lines)
+            layout: _Layout | None = None
+            for cells in reader:
+                if layout is None:
+                    layout = _Layout(reader.columns or [], self.level)
+                    if reader.period:
+                        self.date_from = self.date_from or reader.period.date_from
+                        self.date_to = self.date_to or reader.period.date_to
                     clear()
                     cleared = True
-                date = str(item["Date"])
-                if not (self.date_from or "") <= date <= (self.date_to or ""):
-                    raise AsyncTaskProtocolError(f"a row dated {date} is outside {self.date_from}..{self.date_to}")
-                ident = item.get("CampaignId") if self.level == "campaign" else item.get("AdId")
-                if ident is None:
-                    raise AsyncTaskProtocolError(
-                        f"{'CampaignId' if self.level == 'campaign' else 'AdId'} is not in the report's fields"
-                    )
-                payload = {k: v for k, v in item.items() if k not in SPLIT_OUT}
-                typed = [item.get(name) for name in TYPED]
-                parent = [item.get("CampaignId")] if self.level == "ad" else []
-                text = json.dumps(payload, ensure_ascii=False) if payload else "{}"
-                batch.append((self.login, ident, *parent, date, *typed, text, loaded_at))
+                    low, high = self.date_from or "", self.date_to or ""
+                date = cells[layout.date]
+                if not low <= date <= high:
+                    raise AsyncTaskProtocolError(f"a row dated {date} is outside {low}..{high}")
+                batch.append((self.login, *layout.row(cells), loaded_at))
                 rows += 1
                 if len(batch) >= BATCH_ROWS:
                     # The partition was deleted above: plain inserts, and a duplicate row fails loudly.
                     d.insert(tx.cursor, self.table, columns, batch, json_columns=("payload",))
                     batch.clear()
+            summary = reader.summary
+            if not cleared and reader.period:
+                self.date_from = self.date_from or reader.period.date_from
+                self.date_to = self.date_to or reader.period.date_to
             if not cleared:
                 clear()
             if batch:
