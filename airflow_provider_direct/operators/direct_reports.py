@@ -194,6 +194,7 @@ class DirectReportOperator(AsyncTaskOperator):
             criteria.get("DateTo"),
             level=self.stats_level,
             done_campaigns=self.restatement_campaigns,
+            require_summary=True,  # build_request asks for it (skipReportSummary: false)
         )
         if self.result_path:  # keep the raw TSV too: spool it, then load from the spool
             spool, size, stream = self._download()

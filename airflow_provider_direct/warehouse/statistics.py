@@ -186,6 +186,7 @@ class StatsLoader:
         *,
         level: str = "campaign",
         done_campaigns: Iterable[int] | None = None,
+        require_summary: bool = False,
     ) -> None:
         if level not in ("campaign", "ad"):
             raise ValueError("level must be 'campaign' or 'ad'")
@@ -197,6 +198,8 @@ class StatsLoader:
         self.level = level
         self.table = CAMPAIGN_STATS if level == "campaign" else AD_STATS
         self.done_campaigns = list(done_campaigns) if done_campaigns is not None else None
+        #: The report was asked WITH its summary line: its absence means a cut-off body.
+        self.require_summary = require_summary
 
     def load(self, lines: Iterable[str]) -> StatsLoad:
         d = self.warehouse.dialect
@@ -258,6 +261,8 @@ class StatsLoader:
                 clear()
             if batch:
                 d.insert(tx.cursor, self.table, columns, batch, json_columns=("payload",))
+            if summary is None and self.require_summary:
+                raise AsyncTaskProtocolError(f"the report ended without its summary line after {rows} rows: cut off?")
             if summary is not None and summary != rows:
                 raise AsyncTaskProtocolError(f"the report's summary says {summary} rows but {rows} arrived: not loaded")
             done = self._mark_restatements_done(tx.cursor, d.ts(utcnow()))

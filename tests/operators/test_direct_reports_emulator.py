@@ -10,7 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 from airflow.sdk.exceptions import TaskDeferred
 
-from airflow_provider_direct.async_task.errors import AsyncTaskFailed
+from airflow_provider_direct.async_task.errors import AsyncTaskError, AsyncTaskFailed
 from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorServer
 from airflow_provider_direct.hooks.direct import DirectHook
 from airflow_provider_direct.operators.direct_reports import DirectReportOperator
@@ -189,3 +189,20 @@ def test_reports_arrive_gzip_compressed_and_are_decoded(
     text = body.decode()
     assert text.splitlines()[1].startswith("Date\tCampaignId")
     assert text.rstrip().splitlines()[-1].startswith("Total rows: ")
+
+
+@pytest.mark.parametrize("fault", [{"kind": "truncate"}, {"kind": "drop"}])
+def test_a_cut_off_report_loads_nothing(
+    direct_conn: str, warehouse: tuple[str, str | None], emulator_admin: EmulatorAdmin, fault: dict[str, Any]
+) -> None:
+    start, end = days_ago(8), days_ago(1)
+    operator(direct_conn, warehouse, date_from=start, date_to=end, deferrable=False).execute(context())
+    before = warehouse_stats(warehouse, start, end)
+    emulator_admin.correct_stats(LOGIN, next(emulator_admin.snapshot(LOGIN, "campaigns"))["Id"], days_ago(3), 0.5)
+    op = operator(direct_conn, warehouse, date_from=start, date_to=end, deferrable=False)
+    handle = op.hook.start(op.build_request())
+    op.handle = handle
+    emulator_admin.set_faults(next=[{**fault, "service": "reports"}])
+    with pytest.raises(AsyncTaskError):  # a cut-off body, or a broken transfer: typed, never a partial load
+        op._fetch(context())
+    assert warehouse_stats(warehouse, start, end) == before  # the old partition stays whole
