@@ -26,8 +26,7 @@ from airflow_provider_direct.emulator.responses import (
     accepts_gzip,
     api_response,
     error_body,
-    html_error_response,
-    non_json_response,
+    transport_fault_response,
     truncated_response,
 )
 from airflow_provider_direct.emulator.units import Receipt
@@ -101,12 +100,9 @@ class Exchange:
 
     def _wire_fault(self, fault: FaultSpec) -> Response | None:
         """Faults that replace the API answer entirely (the backend is never reached)."""
-        if fault.kind == "drop":
-            return DropConnection()
-        if fault.kind == "http":
-            return html_error_response(fault.status or 502, {"RequestId": self.request_id})
-        if fault.kind == "non_json":
-            return non_json_response({"RequestId": self.request_id})
+        broken = transport_fault_response(fault.kind, fault.status, self.request_id)
+        if broken is not None:
+            return broken
         if fault.kind == "api_http":
             self.error_code = fault.code or 1000
             body = error_body(self.request_id, ApiError(self.error_code, "injected"), self.lang)

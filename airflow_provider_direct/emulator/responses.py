@@ -102,3 +102,15 @@ class DropConnection(Response):
             return
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
         raise ConnectionAbortedError("injected connection drop")
+
+
+def transport_fault_response(kind: str, status: int | None, request_id: str) -> Response | None:
+    """The answer of a fault that breaks the transport (dropped socket, HTML 5xx page, non-JSON 200),
+    shared by every emulated Direct service; ``None`` for faults a service renders itself."""
+    if kind == "drop":
+        return DropConnection()
+    if kind == "http":
+        return html_error_response(status or 502, {"RequestId": request_id})
+    if kind == "non_json":
+        return non_json_response({"RequestId": request_id})
+    return None

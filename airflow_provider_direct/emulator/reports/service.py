@@ -35,8 +35,7 @@ from airflow_provider_direct.emulator.responses import (
     DropConnection,
     accepts_gzip,
     error_body,
-    html_error_response,
-    non_json_response,
+    transport_fault_response,
 )
 
 if TYPE_CHECKING:
@@ -87,12 +86,9 @@ class ReportsCall:
             return self._error(error, status)
 
     def _wire_fault(self, fault: FaultSpec) -> Response | None:
-        if fault.kind == "drop":
-            return DropConnection()
-        if fault.kind == "http":
-            return html_error_response(fault.status or 502, {"RequestId": self.request_id})
-        if fault.kind == "non_json":
-            return non_json_response({"RequestId": self.request_id})
+        broken = transport_fault_response(fault.kind, fault.status, self.request_id)
+        if broken is not None:
+            return broken
         if fault.kind == "api_http":
             status = fault.status or 500
             detail = HTTP_FAULT_DETAILS.get(status, "report_server_error")
