@@ -30,6 +30,8 @@ with DAG(
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
     catchup=False,
     max_active_runs=1,
+    # The compose demo starts it unpaused, so it runs on its schedule with no click.
+    is_paused_upon_creation=os.environ.get("DIRECT_SYNC_PAUSED_UPON_CREATION", "true").lower() == "true",
     tags=["yandex-direct"],
     params={
         "client_logins": Param(
