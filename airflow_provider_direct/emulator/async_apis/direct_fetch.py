@@ -152,6 +152,21 @@ def _owned(world: AsyncWorld, user: str, process_id: str) -> Job | None:
     return world.stores[API].owned(user, process_id)
 
 
+def _job_for(request: Request, raw_id: object) -> tuple[AsyncWorld, Job] | Response:
+    """The caller's process named by ``raw_id``, or the API's error answer (401, 400, 404)."""
+    world = async_world(request)
+    user = world.user(request.headers.get("authorization"))
+    if user is None:
+        return _error(401, ERR_UNAUTHORIZED)
+    process_id = raw_id.strip() if isinstance(raw_id, str) else ""
+    if not process_id:
+        return _error(400, ERR_NO_PROCESS_ID)
+    job = _owned(world, user, process_id)
+    if job is None:
+        return _not_found(process_id)
+    return world, job
+
+
 async def start(request: Request) -> Response:
     world = async_world(request)
     user = world.user(request.headers.get("authorization"))
@@ -188,16 +203,10 @@ async def start(request: Request) -> Response:
 
 
 async def status(request: Request) -> Response:
-    world = async_world(request)
-    user = world.user(request.headers.get("authorization"))
-    if user is None:
-        return _error(401, ERR_UNAUTHORIZED)
-    process_id = request.query_params.get("processId", "").strip()
-    if not process_id:
-        return _error(400, ERR_NO_PROCESS_ID)
-    job = _owned(world, user, process_id)
-    if job is None:
-        return _not_found(process_id)
+    found = _job_for(request, request.query_params.get("processId"))
+    if isinstance(found, Response):
+        return found
+    world, job = found
     now = world.now()
     phase = job.phase(now)
     progress = job.progress(now)
@@ -220,16 +229,10 @@ async def status(request: Request) -> Response:
 
 
 async def results(request: Request) -> Response:
-    world = async_world(request)
-    user = world.user(request.headers.get("authorization"))
-    if user is None:
-        return _error(401, ERR_UNAUTHORIZED)
-    process_id = request.query_params.get("processId", "").strip()
-    if not process_id:
-        return _error(400, ERR_NO_PROCESS_ID)
-    job = _owned(world, user, process_id)
-    if job is None:
-        return _not_found(process_id)
+    found = _job_for(request, request.query_params.get("processId"))
+    if isinstance(found, Response):
+        return found
+    world, job = found
     now = world.now()
     if job.phase(now) != "success":
         return _error(409, ERR_NOT_FINISHED)
@@ -255,20 +258,15 @@ async def results(request: Request) -> Response:
 
 
 async def stop(request: Request) -> Response:
-    world = async_world(request)
-    user = world.user(request.headers.get("authorization"))
-    if user is None:
-        return _error(401, ERR_UNAUTHORIZED)
+    if async_world(request).user(request.headers.get("authorization")) is None:
+        return _error(401, ERR_UNAUTHORIZED)  # before reading the body, as for the other endpoints
     fields = await read_fields(request)
     if fields is None:
         return _error(400, ERR_BAD_BODY)
-    raw_id = fields.get("processId", request.query_params.get("processId"))
-    process_id = raw_id.strip() if isinstance(raw_id, str) else ""
-    if not process_id:
-        return _error(400, ERR_NO_PROCESS_ID)
-    job = _owned(world, user, process_id)
-    if job is None:
-        return _not_found(process_id)
+    found = _job_for(request, fields.get("processId", request.query_params.get("processId")))
+    if isinstance(found, Response):
+        return found
+    world, job = found
     if not world.stores[API].stop(job, world.now()):
         return _error(409, ERR_NOT_RUNNING)
     return _answer([("status", "ok"), ("success", True), ("message", MSG_STOPPED), *_identity(job)])
