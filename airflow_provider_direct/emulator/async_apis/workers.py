@@ -251,7 +251,8 @@ async def list_tasks(request: Request) -> Response:
     )
 
 
-async def task_detail(request: Request, task_id: str) -> Response:
+def _task_for(request: Request, task_id: str) -> tuple[AsyncWorld, Job] | Response:
+    """The caller's own task ``task_id`` (another user's is 404), or the API's error answer."""
     world = async_world(request)
     user = _user(world, request)
     if isinstance(user, Response):
@@ -259,17 +260,22 @@ async def task_detail(request: Request, task_id: str) -> Response:
     job = _task(world, user, task_id)
     if job is None:
         return _not_found()
+    return world, job
+
+
+async def task_detail(request: Request, task_id: str) -> Response:
+    found = _task_for(request, task_id)
+    if isinstance(found, Response):
+        return found
+    world, job = found
     return json_response(task_view(job, world.now()))
 
 
 async def cancel_task(request: Request, task_id: str) -> Response:
-    world = async_world(request)
-    user = _user(world, request)
-    if isinstance(user, Response):
-        return user
-    job = _task(world, user, task_id)
-    if job is None:
-        return _not_found()
+    found = _task_for(request, task_id)
+    if isinstance(found, Response):
+        return found
+    world, job = found
     now = world.now()
     if not world.stores[API].stop(job, now):
         return _error(
@@ -282,13 +288,10 @@ async def cancel_task(request: Request, task_id: str) -> Response:
 
 
 async def task_status(request: Request, task_id: str) -> Response:
-    world = async_world(request)
-    user = _user(world, request)
-    if isinstance(user, Response):
-        return user
-    job = _task(world, user, task_id)
-    if job is None:
-        return _not_found()
+    found = _task_for(request, task_id)
+    if isinstance(found, Response):
+        return found
+    world, job = found
     now = world.now()
     total = job.plan.result_rows or 0
     progress = job.progress(now)
