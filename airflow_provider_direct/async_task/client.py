@@ -229,6 +229,19 @@ class AsyncTaskClient:
             raise error
 
     @asynccontextmanager
+    async def _open(
+        self, method: str, target: str, headers: Mapping[str, str], json_body: Any, verb: str
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """An open response whose body the caller reads; transport failures become transient errors."""
+        try:
+            async with self.session.request(
+                method, target, json=json_body, headers=headers, allow_redirects=False
+            ) as response:
+                yield response
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise AsyncTaskTransientError(f"{type(exc).__name__} {verb} {urlsplit(target).path}", api=self.api) from exc
+
+    @asynccontextmanager
     async def stream_request(
         self,
         method: str,
@@ -240,22 +253,14 @@ class AsyncTaskClient:
         """Send to the API's own host and hand over the open response: the caller judges its status
         and reads (or drops) its body, for answers whose body may be a large result."""
         merged = {**self.headers, **self._auth_headers(), **(headers or {})}
-        target = self.resolve(url)
-        try:
-            async with self.session.request(
-                method, target, json=json_body, headers=merged, allow_redirects=False
-            ) as response:
-                if response.status == 401:
-                    raise AsyncTaskAuthError(
-                        f"the token was refused ({snippet(await response.read())}): check the connection's password",
-                        api=self.api,
-                        http_status=401,
-                    )
-                yield response
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise AsyncTaskTransientError(
-                f"{type(exc).__name__} talking to {urlsplit(target).path}", api=self.api
-            ) from exc
+        async with self._open(method, self.resolve(url), merged, json_body, "talking to") as response:
+            if response.status == 401:
+                raise AsyncTaskAuthError(
+                    f"the token was refused ({snippet(await response.read())}): check the connection's password",
+                    api=self.api,
+                    http_status=401,
+                )
+            yield response
 
     @asynccontextmanager
     async def stream(self, url: str, *, credentials: bool = True) -> AsyncIterator[aiohttp.ClientResponse]:
@@ -270,13 +275,8 @@ class AsyncTaskClient:
             if urlsplit(url).scheme not in ("http", "https"):
                 raise AsyncTaskForeignHostError(f"refusing a {urlsplit(url).scheme!r} result URL", api=self.api)
             target, headers = url, {}
-        try:
-            async with self.session.get(target, headers=headers, allow_redirects=False) as response:
-                yield response
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise AsyncTaskTransientError(
-                f"{type(exc).__name__} reading {urlsplit(target).path}", api=self.api
-            ) from exc
+        async with self._open("GET", target, headers, None, "reading") as response:
+            yield response
 
 
 class _HintedWait(tenacity.wait.wait_base):
