@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -82,13 +81,3 @@ def get_protocol(name: str) -> AsyncTaskProtocol:
         return _REGISTRY[name]()
     except KeyError:
         raise ValueError(f"unknown async-task protocol {name!r}; known: {sorted(_REGISTRY)}") from None
-
-
-@asynccontextmanager
-async def bytes_stream(body: bytes, rows_path: str | None, status: int = 200) -> AsyncIterator[ResultStream]:
-    """A ResultStream over a body already in hand (small JSON answers)."""
-
-    async def chunks() -> AsyncIterator[bytes]:
-        yield body
-
-    yield ResultStream(chunks(), rows_path, status)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
@@ -23,6 +23,7 @@ from aioresponses import aioresponses
 from yarl import URL
 
 from airflow_provider_direct.async_task.client import AsyncTaskClient
+from airflow_provider_direct.async_task.protocol import ResultStream
 from airflow_provider_direct.hooks.async_task import AsyncTaskHook
 
 BASE = "http://api.test"
@@ -85,3 +86,13 @@ def fetch_status_text(state: str, *, envelope_first: bool = True, **fields: Any)
         f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()
     ]
     return "{" + ", ".join([*envelope, *process] if envelope_first else [*process, *envelope]) + "}"
+
+
+@asynccontextmanager
+async def bytes_stream(body: bytes, rows_path: str | None, status: int = 200) -> AsyncIterator[ResultStream]:
+    """A ResultStream over a body already in hand, to feed the sinks without HTTP."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield body
+
+    yield ResultStream(chunks(), rows_path, status)

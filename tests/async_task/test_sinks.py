@@ -13,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
-from airflow_provider_direct.async_task.protocol import ResultStream, bytes_stream
+from airflow_provider_direct.async_task.protocol import ResultStream
 from airflow_provider_direct.async_task.sinks import ResultSummary, deliver, iter_rows, spool_result
 from airflow_provider_direct.warehouse.results import ResultTableLoader
 from airflow_provider_direct.warehouse.store import DirectWarehouse
+from tests.async_task import bytes_stream
 
 
 def stream_of(
