@@ -18,6 +18,7 @@ from airflow.sdk.log import mask_secret
 from airflow_provider_direct.async_task.client import AsyncTaskClient
 from airflow_provider_direct.async_task.protocol import AsyncTaskProtocol, get_protocol
 from airflow_provider_direct.async_task.status import TaskStatus
+from airflow_provider_direct.hooks.direct import https_base_url
 
 T = TypeVar("T")
 
@@ -58,10 +59,7 @@ class AsyncTaskHook(HttpHook):
         if default is None:
             super()._set_base_url(connection)
             return
-        host = (connection.host or default).rstrip("/")
-        if "://" not in host:
-            host = f"https://{host}"
-        self.base_url = f"{host}:{connection.port}" if connection.port else host
+        self.base_url = https_base_url(connection, default)
         self._base_url_initialized = True
 
     def _client_for(self, connection: Any) -> AsyncTaskClient:

@@ -76,6 +76,17 @@ _TRANSPORT_ERRORS = (
 )
 
 
+def https_base_url(connection: Any, default: str) -> str:
+    """Base URL of an HTTPS-only API: the connection's host (a bare host means https), else ``default``.
+
+    Plain ``http`` connections default to http; these APIs never do.
+    """
+    host = (connection.host or default).rstrip("/")
+    if "://" not in host:
+        host = f"https://{host}"
+    return f"{host}:{connection.port}" if connection.port else host
+
+
 def chunked(ids: Sequence[int], size: int) -> Iterator[list[int]]:
     """Split ``ids`` into lists of at most ``size`` (the API refuses longer ones)."""
     for start in range(0, len(ids), size):
@@ -180,13 +191,7 @@ class DirectHook(HttpHook):
         return str(self.extras.get("language") or "en")
 
     def _set_base_url(self, connection: Any) -> None:
-        # Unlike plain HTTP connections the API is HTTPS-only, so a bare host means https.
-        host = (connection.host or self.default_host).rstrip("/")
-        if "://" not in host:
-            host = f"https://{host}"
-        if connection.port:
-            host = f"{host}:{connection.port}"
-        self.base_url = host
+        self.base_url = https_base_url(connection, self.default_host)
         self._base_url_initialized = True
 
     def get_conn(
