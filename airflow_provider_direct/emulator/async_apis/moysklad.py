@@ -198,7 +198,8 @@ async def create_task(request: Request, report: str) -> Response:
     )
 
 
-async def task_state(request: Request, task_id: str) -> Response:
+def _task_for(request: Request, task_id: str) -> tuple[AsyncWorld, Job] | Response:
+    """The caller's own async task, or the API's error answer (401, 404)."""
     world = async_world(request)
     user = world.user(request.headers.get("authorization"))
     if user is None:
@@ -206,17 +207,22 @@ async def task_state(request: Request, task_id: str) -> Response:
     job = world.stores[API].owned(user, task_id)
     if job is None:
         return _not_found("async", task_id)
+    return world, job
+
+
+async def task_state(request: Request, task_id: str) -> Response:
+    found = _task_for(request, task_id)
+    if isinstance(found, Response):
+        return found
+    world, job = found
     return json_response(task_view(job, world.now()))
 
 
 async def task_result(request: Request, task_id: str) -> Response:
-    world = async_world(request)
-    user = world.user(request.headers.get("authorization"))
-    if user is None:
-        return _unauthorized()
-    job = world.stores[API].owned(user, task_id)
-    if job is None:
-        return _not_found("async", task_id)
+    found = _task_for(request, task_id)
+    if isinstance(found, Response):
+        return found
+    world, job = found
     now = world.now()
     state = job.label(now)
     phase = job.phase(now)
