@@ -16,21 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from common import peak_rss_mb, run_child
+
 FIELDS = ["Id", "AdGroupId", "CampaignId", "Keyword", "State", "Status", "Bid"]
 TOKEN = "bench-token"
 LOGIN = "bench"
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def plain_loop(url: str, campaign_ids: list[int]) -> int:
@@ -92,15 +87,9 @@ def child(variant: str, url: str, campaign_ids: list[int]) -> None:
     )
 
 
-def run_child(variant: str, url: str, campaign_ids: list[int], env: dict[str, str]) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", variant, "--url", url, "--ids", ",".join(map(str, campaign_ids))],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def child_run(variant: str, url: str, campaign_ids: list[int], env: dict[str, str]) -> dict[str, Any]:
+    args = ["--child", variant, "--url", url, "--ids", ",".join(map(str, campaign_ids))]
+    return run_child(__file__, args, env, variant)
 
 
 def main() -> None:
@@ -141,8 +130,8 @@ def main() -> None:
         for round_no in range(args.rounds):
             order = ["plain", "hook"] if round_no % 2 == 0 else ["hook", "plain"]
             for variant in order:
-                runs[variant].append(run_child(variant, server.url, campaign_ids, env))
-        hook_small = run_child("hook", server.url, small, env)
+                runs[variant].append(child_run(variant, server.url, campaign_ids, env))
+        hook_small = child_run("hook", server.url, small, env)
         emulator_rss = psutil.Process(server.pid).memory_info().rss / 2**20
 
     print(f"account: {args.campaigns} campaigns x {args.groups} groups x {args.keywords} keywords = {total:,}")

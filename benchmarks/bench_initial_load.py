@@ -16,28 +16,15 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
+from common import peak_rss_mb, run_child, warehouse_conn
+
 TOKEN = "bench-token"
 LOGIN = "bench"
-PG = {"host": "127.0.0.1", "port": 5432, "schema": "test", "login": "postgres"}
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def warehouse_conn(backend: str, workdir: Path) -> tuple[dict[str, Any], str | None]:
-    if backend == "sqlite":
-        return {"conn_type": "sqlite", "host": str(workdir / f"{uuid.uuid4().hex}.db")}, None
-    return {"conn_type": "postgres", **PG}, f"bench_{uuid.uuid4().hex[:10]}"
 
 
 def sync_load(url: str, backend: str, workdir: Path, campaign_limit: int | None) -> int:
@@ -138,16 +125,9 @@ def child(variant: str, backend: str, url: str) -> None:
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_rss": peak_rss_mb()}))
 
 
-def run_child(variant: str, backend: str, url: str, env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", variant, "--backend", backend, "--url", url],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"{variant}/{backend} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def child_run(variant: str, backend: str, url: str, env: dict[str, str]) -> dict[str, Any]:
+    args = ["--child", variant, "--backend", backend, "--url", url]
+    return run_child(__file__, args, env, f"{variant}/{backend}")
 
 
 def main() -> None:
@@ -189,9 +169,9 @@ def main() -> None:
     small_campaigns = max(1, args.campaigns // 10)
     for backend in args.backends.split(","):
         with EmulatorServer(config(args.campaigns), mode="process") as server:
-            results = {variant: run_child(variant, backend, server.url, env) for variant in ("plain", "sync")}
+            results = {variant: child_run(variant, backend, server.url, env) for variant in ("plain", "sync")}
         with EmulatorServer(config(small_campaigns), mode="process") as server:
-            small = run_child("sync", backend, server.url, env)
+            small = child_run("sync", backend, server.url, env)
         for variant, r in results.items():
             print(
                 f"{backend:<9} {variant:<6} {r['rows']:>10,} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>9,.0f} "

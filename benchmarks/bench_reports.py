@@ -16,30 +16,17 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock
 
+from common import peak_rss_mb, run_child, warehouse_conn
+
 TOKEN = "bench-token"
 LOGIN = "bench"
-PG = {"host": "127.0.0.1", "port": 5432, "schema": "test", "login": "postgres"}
 FIELDS = ["Date", "CampaignId", "AdId", "Impressions", "Clicks", "Cost", "Conversions"]
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def warehouse_conn(backend: str, workdir: Path) -> tuple[dict[str, Any], str | None]:
-    if backend == "sqlite":
-        return {"conn_type": "sqlite", "host": str(workdir / f"{uuid.uuid4().hex}.db")}, None
-    return {"conn_type": "postgres", **PG}, f"bench_{uuid.uuid4().hex[:10]}"
 
 
 def definition(date_from: str, date_to: str) -> dict[str, Any]:
@@ -157,27 +144,9 @@ def child(variant: str, backend: str, url: str, date_from: str, date_to: str) ->
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_rss": peak_rss_mb()}))
 
 
-def run_child(variant: str, backend: str, url: str, period: tuple[str, str], env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            variant,
-            "--backend",
-            backend,
-            "--url",
-            url,
-            "--period",
-            ",".join(period),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"{variant}/{backend} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def child_run(variant: str, backend: str, url: str, period: tuple[str, str], env: dict[str, str]) -> dict[str, Any]:
+    args = ["--child", variant, "--backend", backend, "--url", url, "--period", ",".join(period)]
+    return run_child(__file__, args, env, f"{variant}/{backend}")
 
 
 def main() -> None:
@@ -218,8 +187,8 @@ def main() -> None:
     print(f"{'backend':<9} {'variant':<9} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
     with EmulatorServer(config, mode="process") as server:
         for backend in args.backends.split(","):
-            results = {v: run_child(v, backend, server.url, big, env) for v in ("plain", "provider")}
-            small_run = run_child("provider", backend, server.url, small, env)
+            results = {v: child_run(v, backend, server.url, big, env) for v in ("plain", "provider")}
+            small_run = child_run("provider", backend, server.url, small, env)
             for variant, r in results.items():
                 print(
                     f"{backend:<9} {variant:<9} {r['rows']:>10,} {r['seconds']:>8.1f} "
