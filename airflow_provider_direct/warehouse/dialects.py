@@ -38,6 +38,9 @@ class Dialect:
     def begin(self, conn: Any) -> None:
         """Start an explicit transaction (the DB-API default already is one for most drivers)."""
 
+    def lock_ddl(self, cursor: Any) -> None:
+        """Serialise schema changes of concurrent tasks until this transaction ends (no-op by default)."""
+
     def upsert(
         self,
         cursor: Any,
@@ -89,6 +92,10 @@ class PostgresDialect(Dialect):
 
     def json_param(self) -> str:
         return "%s::jsonb"
+
+    def lock_ddl(self, cursor: Any) -> None:
+        # Concurrent CREATE ... IF NOT EXISTS of one name can fail on the catalog's unique indexes.
+        cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
 
     def _copy(self, cursor: Any, target: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         copy_sql = f"COPY {target} ({', '.join(columns)}) FROM STDIN"

@@ -27,11 +27,12 @@ class ResultTableLoader:
         target, p = d.qualify(self.table), d.param
         loaded_at = d.ts(utcnow())
         count = 0
+        # Its own short transaction: mapped tasks finishing together create the table once, then load in parallel.
+        self.warehouse.create_table(
+            f"CREATE TABLE IF NOT EXISTS {target} (task_key TEXT NOT NULL, row_no {d.types.bigint} NOT NULL, "
+            f"payload {d.types.json} NOT NULL, loaded_at {d.types.ts} NOT NULL, PRIMARY KEY (task_key, row_no))"
+        )
         with self.warehouse.transaction() as tx:
-            tx.cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {target} (task_key TEXT NOT NULL, row_no {d.types.bigint} NOT NULL, "
-                f"payload {d.types.json} NOT NULL, loaded_at {d.types.ts} NOT NULL, PRIMARY KEY (task_key, row_no))"
-            )
             tx.cursor.execute(f"DELETE FROM {target} WHERE task_key = {p}", (self.task_key,))
             batch: list[tuple[Any, ...]] = []
             for row in rows:

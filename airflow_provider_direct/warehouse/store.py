@@ -253,11 +253,10 @@ class DirectWarehouse:
             self.dialect.begin(conn)
             cur = conn.cursor()
             try:
+                # Concurrent first runs of mapped tasks on one warehouse: one migrates, the others wait.
+                self.dialect.lock_ddl(cur)
                 if self.dialect.schema:
                     cur.execute(f"CREATE SCHEMA IF NOT EXISTS {self.dialect.schema}")
-                if self.dialect.name == "postgres":
-                    # Serialise concurrent first runs of mapped tasks on the same warehouse.
-                    cur.execute("SELECT pg_advisory_xact_lock(4242001)")
                 version_table = self.dialect.qualify(SCHEMA_VERSION)
                 cur.execute(
                     f"CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER PRIMARY KEY, "
@@ -282,6 +281,12 @@ class DirectWarehouse:
                 raise
         self._migrated = True
         return current
+
+    def create_table(self, statement: str) -> None:
+        """Run one ``CREATE TABLE IF NOT EXISTS`` outside the migrations, serialised like them."""
+        with self.transaction() as tx:
+            self.dialect.lock_ddl(tx.cursor)
+            tx.cursor.execute(statement)
 
     @contextmanager
     def transaction(self) -> Iterator[WarehouseTransaction]:

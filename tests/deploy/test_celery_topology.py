@@ -135,6 +135,26 @@ class Topology:
         return state if state in ("success", "failed") else None
 
 
+def failure_report(deploy: Topology, metadata_db: str, run_ids: list[str]) -> str:
+    """Every task instance that did not succeed, with its own task and trigger logs, then the process logs."""
+    runs = ", ".join(f"'{r}'" for r in run_ids)
+    failed = query(
+        metadata_db,
+        "SELECT dag_id, run_id, task_id, map_index, state, try_number FROM task_instance "
+        f"WHERE run_id IN ({runs}) AND state IS DISTINCT FROM 'success' ORDER BY 1, 3, 4",
+    )
+    parts = []
+    for dag_id, run_id, task_id, map_index, state, try_number in failed:
+        folder = deploy.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
+        if map_index >= 0:
+            folder /= f"map_index={map_index}"
+        logs = sorted(folder.glob("*.log")) if folder.is_dir() else []
+        texts = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-6000:]}" for log in logs)
+        parts.append(f"=== {dag_id}.{task_id}[{map_index}] {state} (try {try_number})\n{texts or '(no log file)'}")
+    processes = "\n".join(f"=== {name}.log\n{deploy.log(name)[-2000:]}" for name in deploy.processes)
+    return "\n".join([*parts, processes])
+
+
 @pytest.fixture
 def topology(tmp_path: Path) -> Iterator[tuple[Topology, EmulatorAdmin, str, str]]:
     require_postgres()
@@ -208,9 +228,9 @@ def test_sync_and_async_dags_on_celery_with_a_triggerer(topology: tuple[Topology
         dag_id: deploy.wait_for(f"{dag_id} to finish", lambda d=dag_id, r=run: deploy.run_state(d, r), RUN_TIMEOUT)
         for dag_id, run in (("direct_incremental_sync", sync_run), ("direct_fetch_processes", fetch_run))
     }
-    assert states == {"direct_incremental_sync": "success", "direct_fetch_processes": "success"}, {
-        name: deploy.log(name)[-2000:] for name in deploy.processes
-    }
+    assert states == {"direct_incremental_sync": "success", "direct_fetch_processes": "success"}, failure_report(
+        deploy, metadata_db, [sync_run, fetch_run]
+    )
 
     tis = query(
         metadata_db,
