@@ -46,6 +46,15 @@ def direct_conn(make_connection: Callable[..., str]) -> str:
     )
 
 
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server a test starts."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 PG_HOST = os.environ.get("DIRECT_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("DIRECT_TEST_PG_PORT", "5432"))
 PG_DB = os.environ.get("DIRECT_TEST_PG_DB", "test")

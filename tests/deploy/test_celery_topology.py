@@ -25,7 +25,7 @@ import pytest
 import requests
 
 from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorConfig, EmulatorServer
-from tests.conftest import PG_HOST, PG_PORT, PG_USER, require_postgres
+from tests.conftest import PG_HOST, PG_PORT, PG_USER, free_port, require_postgres
 from tests.deploy import DEPLOY, read_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.topology]
@@ -34,12 +34,6 @@ ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 LOGINS = ["client-1", "client-2", "client-3"]
 RUN_TIMEOUT = 420.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def require_redis() -> None:

@@ -1,0 +1,1 @@
+"""Airflow plugins this provider registers through its provider info (``plugins``)."""

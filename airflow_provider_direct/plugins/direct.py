@@ -1,0 +1,16 @@
+"""The provider's Airflow plugin: what the api-server needs from this package beyond hooks and operators."""
+
+from __future__ import annotations
+
+from airflow.plugins_manager import AirflowPlugin
+
+from airflow_provider_direct.plugins.connection_test import ConnectionTestPortMiddleware
+
+
+class DirectProviderPlugin(AirflowPlugin):
+    """Registered through the ``airflow.plugins`` entry point, so installing the package is enough."""
+
+    name = "yandex_direct"
+    fastapi_root_middlewares = [
+        {"middleware": ConnectionTestPortMiddleware, "args": [], "kwargs": {}, "name": "Direct connection test"},
+    ]

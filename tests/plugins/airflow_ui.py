@@ -1,0 +1,159 @@
+"""A real Airflow api-server (SQLite metadata) and headless Chromium, for tests of what users see in the UI.
+
+Chromium and its driver come from Debian's packages (``apt-get install chromium chromium-driver``);
+``.ci/run`` installs them and sets ``REQUIRE_BROWSER=1``, so there a missing browser fails instead of
+skipping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.conftest import free_port
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+CHROMIUM = os.environ.get("DIRECT_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("DIRECT_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+def require_browser() -> None:
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not shutil.which(path)]
+    if not missing:
+        return
+    message = f"headless Chromium is not installed ({', '.join(missing)}): apt-get install chromium chromium-driver"
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{message}, and REQUIRE_BROWSER=1 forbids skipping")
+    pytest.skip(message)
+
+
+class ApiServer:
+    """``airflow api-server`` on a free loopback port, with the simple auth manager and connection tests on."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        (home / "dags").mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "AIRFLOW_CONN_"))},
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager."
+            "SimpleAuthManager",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
+            "AIRFLOW__API_AUTH__JWT_SECRET": "ui-test-secret",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.session = requests.Session()
+
+    def log(self) -> str:
+        return (self.home / "api-server.log").read_text(errors="replace")
+
+    def start(self) -> None:
+        migrate = subprocess.run([AIRFLOW, "db", "migrate"], env=self.env, capture_output=True, timeout=300)
+        assert migrate.returncode == 0, migrate.stderr.decode()[-3000:]
+        with (self.home / "api-server.log").open("wb") as log:
+            self.process = subprocess.Popen(
+                [AIRFLOW, "api-server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"api-server exited:\n{self.log()[-3000:]}"
+            try:
+                if self.session.get(f"{self.url}/api/v2/monitor/health", timeout=5).ok:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(1)
+        else:
+            raise AssertionError(f"api-server did not come up:\n{self.log()[-3000:]}")
+        token = self.session.get(f"{self.url}/auth/token", timeout=10).json()["access_token"]
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def create_connection(self, connection_id: str, **fields: Any) -> None:
+        """Save a connection the way the UI's form does: through ``POST /api/v2/connections``."""
+        if isinstance(fields.get("extra"), dict):
+            fields["extra"] = json.dumps(fields["extra"])
+        self.session.delete(f"{self.url}/api/v2/connections/{connection_id}", timeout=10)
+        response = self.session.post(
+            f"{self.url}/api/v2/connections", json={"connection_id": connection_id, **fields}, timeout=10
+        )
+        assert response.status_code == 201, response.text
+
+
+@contextmanager
+def api_server(home: Path) -> Iterator[ApiServer]:
+    server = ApiServer(home)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium driven by chromedriver, recording the network through the performance log."""
+    require_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.add_argument("--window-size=1600,1000")
+    options.binary_location = shutil.which(CHROMIUM) or CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(shutil.which(CHROMEDRIVER) or CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def network_exchanges(driver: Any, url_part: str) -> list[dict[str, Any]]:
+    """The requests whose URL contains ``url_part`` since the last call: method, body, status, answer."""
+    exchanges: dict[str, dict[str, Any]] = {}
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message["method"] == "Network.requestWillBeSent" and url_part in params["request"]["url"]:
+            request = params["request"]
+            exchanges[params["requestId"]] = {"method": request["method"], "body": request.get("postData")}
+        elif message["method"] == "Network.responseReceived" and params.get("requestId") in exchanges:
+            exchanges[params["requestId"]]["status"] = params["response"]["status"]
+        elif message["method"] == "Network.loadingFinished" and params.get("requestId") in exchanges:
+            answer = driver.execute_cdp_cmd("Network.getResponseBody", {"requestId": params["requestId"]})
+            exchanges[params["requestId"]]["answer"] = answer.get("body")
+    return list(exchanges.values())
