@@ -8,7 +8,9 @@ No message ever contains the OAuth token: messages are built only from the API's
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
 
 from airflow.sdk.exceptions import AirflowException
 
@@ -117,6 +119,64 @@ class DirectUnprocessedError(DirectError):
     """Changes.check kept answering ``Unprocessed`` for some ids after every bounded re-send."""
 
 
+def error_code(raw: Any) -> int | None:
+    """The API's ``error_code`` as an int: documented as int, but the Reports service sends strings ("9000")."""
+    if isinstance(raw, bool):
+        return None
+    try:
+        return int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+_XML_ERROR_FIELDS = {
+    "requestId": "request_id",
+    "errorCode": "error_code",
+    "errorMessage": "error_string",
+    "errorDetail": "error_detail",
+}
+
+
+def parse_error_body(content: bytes) -> dict[str, Any] | None:
+    """The API error of an answer body, JSON ``{"error": {...}}`` or XML ``reportDownloadError``, else ``None``.
+
+    Both come back in the JSON envelope's field names with ``error_code`` an int, so every caller
+    judges a code one way whatever form it came in.
+    """
+    if content.lstrip()[:1] == b"<":
+        fields = _xml_error_fields(content)
+        if fields is not None:
+            fields["error_code"] = error_code(fields.get("error_code"))
+        return fields
+    try:
+        return envelope_error(json.loads(content))
+    except ValueError:
+        return None
+
+
+def envelope_error(payload: Any) -> dict[str, Any] | None:
+    """The ``error`` of an already parsed JSON answer (code as an int), else ``None``."""
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if not isinstance(error, dict):
+        return None
+    return {**error, "error_code": error_code(error.get("error_code"))}
+
+
+def _xml_error_fields(content: bytes) -> dict[str, Any] | None:
+    try:
+        root = ElementTree.fromstring(content)
+    except ElementTree.ParseError:
+        return None
+    if not root.tag.endswith("reportDownloadError"):
+        return None
+    fields: dict[str, Any] = {}
+    for element in root.iter():
+        name = _XML_ERROR_FIELDS.get(element.tag.rsplit("}", 1)[-1])
+        if name:
+            fields[name] = (element.text or "").strip()
+    return fields
+
+
 def error_from_envelope(
     payload: dict[str, Any],
     *,
@@ -126,11 +186,7 @@ def error_from_envelope(
     ledger: UnitsLedger | None = None,
 ) -> DirectError:
     """Turn the API's ``{"error": {...}}`` envelope into the matching typed exception."""
-    raw_code = payload.get("error_code")
-    try:
-        code: int | None = int(raw_code) if raw_code is not None else None
-    except (TypeError, ValueError):
-        code = None
+    code = error_code(payload.get("error_code"))
     kwargs: dict[str, Any] = {
         "error_code": code,
         "error_detail": str(payload.get("error_detail") or ""),

@@ -29,7 +29,9 @@ from airflow_provider_direct.exceptions import (
     DirectTransientError,
     DirectUnitsExhaustedError,
     DirectUnprocessedError,
+    envelope_error,
     error_from_envelope,
+    parse_error_body,
 )
 from airflow_provider_direct.models.direct import (
     AgencyClient,
@@ -307,10 +309,9 @@ class DirectHook(HttpHook):
             payload = json.loads(content)
         except ValueError:
             payload = None
-        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-            raise error_from_envelope(
-                payload["error"], http_status=status, service=service, method=method, ledger=self.units
-            )
+        error = envelope_error(payload) if payload is not None else parse_error_body(content)
+        if error is not None:
+            raise error_from_envelope(error, http_status=status, service=service, method=method, ledger=self.units)
         if status >= 500 or status == 429:
             raise DirectTransientError(
                 f"HTTP {status} from the API: {_snippet(content)}",

@@ -30,7 +30,7 @@ from airflow_provider_direct.async_task.errors import (
 )
 from airflow_provider_direct.async_task.protocol import AsyncTaskProtocol, ResultStream, register
 from airflow_provider_direct.async_task.status import TaskState, TaskStatus
-from airflow_provider_direct.exceptions import AUTH_ERROR_CODES, TRANSIENT_ERROR_CODES
+from airflow_provider_direct.exceptions import AUTH_ERROR_CODES, TRANSIENT_ERROR_CODES, parse_error_body
 from airflow_provider_direct.hooks.async_task import AsyncTaskHook
 from airflow_provider_direct.hooks.direct import DEFAULT_BASE_URL
 
@@ -84,12 +84,8 @@ RATE_LIMITER = _RateLimiter(RATE_LIMIT_CALLS, RATE_LIMIT_WINDOW)
 
 
 def api_error(body: bytes) -> dict[str, Any]:
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return {}
-    error = payload.get("error") if isinstance(payload, dict) else None
-    return error if isinstance(error, dict) else {}
+    """The JSON or XML error of a Reports answer, its code an int; ``{}`` when the body holds none."""
+    return parse_error_body(body) or {}
 
 
 def error_text(body: bytes) -> str:

@@ -31,7 +31,7 @@ def ok(result: dict[str, Any], units: str = "10/990/1000", login: str = "client-
     }
 
 
-def api_error(code: int, text: str, detail: str = "", units: str = "0/990/1000") -> dict[str, Any]:
+def api_error(code: int | str, text: str, detail: str = "", units: str = "0/990/1000") -> dict[str, Any]:
     return {
         "json": {
             "error": {
@@ -172,6 +172,22 @@ class TestErrors:
         assert "Authorization error: Detail words" in str(err)
         assert "RequestId req-err" in str(err)
         assert any(word in str(err) for word in ("token", "Client-Login", "API access", "method"))
+
+    @pytest.mark.parametrize(
+        ("code", "error_type"),
+        [("53", DirectAuthError), ("152", DirectUnitsExhaustedError), (" 1000 ", DirectTransientError)],
+    )
+    def test_string_error_codes_mean_what_their_numbers_mean(
+        self, hook: DirectHook, requests_mock: rm.Mocker, code: str, error_type: type[Exception]
+    ) -> None:
+        """Codes are documented as ints but arrive as strings from the Reports service: one reading for all."""
+        requests_mock.post(f"{BASE}/campaigns", [api_error(code, "Text", "Detail"), ok({"Campaigns": []})])  # type: ignore[arg-type]
+        if error_type is DirectTransientError:
+            assert hook.call("campaigns", "get", {}) == {"Campaigns": []}
+            return
+        with pytest.raises(error_type) as info:
+            hook.call("campaigns", "get", {})
+        assert info.value.error_code == int(code)  # type: ignore[attr-defined]
 
     def test_units_exhausted_carries_ledger_and_is_not_retried(
         self, hook: DirectHook, requests_mock: rm.Mocker

@@ -26,8 +26,28 @@ DEFINITION = {
 }
 
 
-def error(code: int, text: str, detail: str = "") -> str:
+def error(code: int | str, text: str, detail: str = "") -> str:
     return json.dumps({"error": {"error_code": code, "error_string": text, "error_detail": detail, "request_id": "r1"}})
+
+
+def xml_error(code: int, text: str, detail: str = "") -> str:
+    """The XML error body the Reports service documents (https://yandex.ru/dev/direct/doc/ru/codes)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<reports:reportDownloadError xmlns:reports="http://api.direct.yandex.com/v5/reports">'
+        "<reports:ApiError><reports:requestId>r1</reports:requestId>"
+        f"<reports:errorCode>{code}</reports:errorCode><reports:errorMessage>{text}</reports:errorMessage>"
+        f"<reports:errorDetail>{detail}</reports:errorDetail></reports:ApiError></reports:reportDownloadError>"
+    )
+
+
+# The Reports service sends ``error_code`` as a JSON string in practice, though its docs say int
+# (https://yandex.ru/dev/direct/doc/ru/codes); every code must mean the same in either form.
+CODE_FORMS = [pytest.param(int, id="int"), pytest.param(str, id="string"), pytest.param("xml", id="xml")]
+
+
+def coded_error(form: Any, code: int, text: str, detail: str = "") -> str:
+    return xml_error(code, text, detail) if form == "xml" else error(form(code), text, detail)
 
 
 async def handle_for(protocol: DirectReportsProtocol, **request: Any) -> dict[str, Any]:
@@ -117,12 +137,13 @@ class TestPoll:
         status, _ = await poll_once(protocol, handle, status=200, body="Date\tCampaignId\n")
         assert status.state is TaskState.SUCCEEDED
 
+    @pytest.mark.parametrize("form", CODE_FORMS)
     @pytest.mark.asyncio
-    async def test_full_offline_queue_waits_for_a_slot(self) -> None:
+    async def test_full_offline_queue_waits_for_a_slot(self, form: Any) -> None:
         protocol = DirectReportsProtocol()
         handle = await handle_for(protocol)
         status, _ = await poll_once(
-            protocol, handle, status=400, body=error(9000, "Offline report queue limit exceeded")
+            protocol, handle, status=400, body=coded_error(form, 9000, "Offline report queue limit exceeded")
         )
         assert (status.state, status.stage) == (TaskState.QUEUED, "waiting for a queue slot")
         assert "error 9000: Offline report queue limit exceeded" in (status.message or "")
@@ -140,21 +161,29 @@ class TestPoll:
         assert status.state is TaskState.FAILED
         assert match in (status.message or "")
 
+    @pytest.mark.parametrize("form", CODE_FORMS)
     @pytest.mark.parametrize(
-        ("body", "error_type"),
+        ("code", "text", "error_type"),
         [
-            (error(56, "Request limit exceeded"), AsyncTaskTransientError),
-            (error(53, "Authorization error", "Invalid OAuth token"), AsyncTaskAuthError),
-            (error(8000, "Invalid request", "FieldNames: unknown field Foo"), AsyncTaskRequestError),
-            ("<html>Bad Request</html>", AsyncTaskRequestError),
+            (56, "Request limit exceeded", AsyncTaskTransientError),
+            (1000, "Server temporarily unavailable", AsyncTaskTransientError),
+            (53, "Authorization error", AsyncTaskAuthError),
+            (8000, "Invalid request", AsyncTaskRequestError),
         ],
     )
     @pytest.mark.asyncio
-    async def test_other_400s_are_typed(self, body: str, error_type: type[Exception]) -> None:
+    async def test_other_400s_are_typed(self, form: Any, code: int, text: str, error_type: type[Exception]) -> None:
         protocol = DirectReportsProtocol()
         handle = await handle_for(protocol)
-        with pytest.raises(error_type):
-            await poll_once(protocol, handle, status=400, body=body)
+        with pytest.raises(error_type, match=f"error {code}: {text}: the detail"):
+            await poll_once(protocol, handle, status=400, body=coded_error(form, code, text, "the detail"))
+
+    @pytest.mark.asyncio
+    async def test_a_400_without_an_error_body_is_a_request_error(self) -> None:
+        protocol = DirectReportsProtocol()
+        handle = await handle_for(protocol)
+        with pytest.raises(AsyncTaskRequestError, match="Bad Request"):
+            await poll_once(protocol, handle, status=400, body="<html>Bad Request</html>")
 
 
 class TestFetch:
