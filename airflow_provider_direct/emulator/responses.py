@@ -36,11 +36,12 @@ def accepts_gzip(header: str | None) -> bool:
     return False
 
 
-def error_body(request_id: str, error: ApiError, lang: str) -> bytes:
+def error_body(request_id: str, error: ApiError, lang: str, *, string_code: bool = False) -> bytes:
+    """The ``{"error": ...}`` envelope; ``string_code`` as the Reports service sends it ("8000", not 8000)."""
     envelope = {
         "error": {
             "request_id": request_id,
-            "error_code": error.code,
+            "error_code": str(error.code) if string_code else error.code,
             "error_string": error.error_string(lang),
             "error_detail": error.error_detail(lang),
         }

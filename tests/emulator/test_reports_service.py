@@ -135,7 +135,7 @@ def test_validation_errors(server: EmulatorServer, admin: EmulatorAdmin) -> None
         response = post(server, params)
         assert response.status_code == 400
         error = response.json()["error"]
-        assert error["error_code"] == 8000 and field in error["error_detail"], error
+        assert error["error_code"] == "8000" and field in error["error_detail"], error
         assert error["request_id"] == response.headers["RequestId"]
     response = requests.post(
         f"{server.url}/json/v5/reports",
@@ -143,7 +143,7 @@ def test_validation_errors(server: EmulatorServer, admin: EmulatorAdmin) -> None
         headers={"Authorization": "Bearer nope"},
         timeout=10,
     )
-    assert response.status_code == 400 and response.json()["error"]["error_code"] == 53
+    assert response.status_code == 400 and response.json()["error"]["error_code"] == "53"
 
 
 def test_offline_lifecycle(server: EmulatorServer, admin: EmulatorAdmin) -> None:
@@ -157,9 +157,9 @@ def test_offline_lifecycle(server: EmulatorServer, admin: EmulatorAdmin) -> None
     assert int(second.headers["retryIn"]) >= 1
     # Offline reports poll from the same registry entry and the name is bound to its parameters.
     other = post(server, definition("off", start - dt.timedelta(days=1), end), processingMode="offline")
-    assert other.status_code == 400 and other.json()["error"]["error_code"] == 4000
+    assert other.status_code == 400 and other.json()["error"]["error_code"] == "4000"
     other = post(server, params, processingMode="offline", returnMoneyInMicros="false")
-    assert other.status_code == 400 and other.json()["error"]["error_code"] == 4000
+    assert other.status_code == 400 and other.json()["error"]["error_code"] == "4000"
     [entry] = admin.reports("client-1")
     assert entry["name"] == "off" and entry["state"] in ("queued", "building") and entry["polls"] == 1
     admin.advance_clock(3)
@@ -179,7 +179,7 @@ def test_retry_in_shrinks_and_auto_goes_offline(server: EmulatorServer, admin: E
     start, end = week(admin)
     params = definition("big", start, end)
     assert post(server, params).status_code == 201  # auto: more than 10 rows, so offline
-    assert post(server, definition("x", start, end), processingMode="online").json()["error"]["error_code"] == 9001
+    assert post(server, definition("x", start, end), processingMode="online").json()["error"]["error_code"] == "9001"
     first = int(post(server, params).headers["retryIn"])
     admin.advance_clock(6)
     later = post(server, params)
@@ -193,7 +193,7 @@ def test_queue_limit(server: EmulatorServer, admin: EmulatorAdmin) -> None:
         assert response.status_code == 201 and response.headers["reportsInQueue"] == str(i + 1)
     sixth = post(server, definition("q5", start, end), processingMode="offline")
     assert sixth.status_code == 400
-    assert sixth.json()["error"]["error_code"] == 9000
+    assert sixth.json()["error"]["error_code"] == "9000"
     assert len(admin.reports("client-1")) == 5
     assert post(server, definition("q0", start, end), processingMode="offline").status_code == 202  # polls still fine
 
@@ -206,7 +206,7 @@ def test_rate_limit(server: EmulatorServer, admin: EmulatorAdmin) -> None:
     refused = post(server, params)
     assert refused.status_code == 400
     error = refused.json()["error"]
-    assert error["error_code"] == 56 and "20" in error["error_detail"] and "10" in error["error_detail"]
+    assert error["error_code"] == "56" and "20" in error["error_detail"] and "10" in error["error_detail"]
     assert post(server, params, token="client-2-token").status_code == 200  # per login
     admin.advance_clock(10)
     assert post(server, params).status_code == 200
@@ -219,7 +219,7 @@ def test_fault_bodies(server: EmulatorServer, admin: EmulatorAdmin, status: int,
     response = post(server, definition("fault", start, end))
     assert response.status_code == status
     error = response.json()["error"]
-    assert error["error_code"] == 1000 and text in error["error_detail"]
+    assert error["error_code"] == "1000" and text in error["error_detail"]
     assert post(server, definition("fault", start, end)).status_code == 200
 
 

@@ -97,7 +97,8 @@ class ReportsCall:
 
     def _error(self, error: ApiError, status: int) -> Response:
         self.error_code = error.code
-        body = error_body(self.request_id, error, self.lang)
+        # The docs say int, but the Reports service is seen sending string codes: emulate what it sends.
+        body = error_body(self.request_id, error, self.lang, string_code=True)
         return Response(content=body, status_code=status, media_type=JSON, headers={"RequestId": self.request_id})
 
     def _call(self, fault: FaultSpec | None) -> Response:
