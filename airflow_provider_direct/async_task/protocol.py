@@ -8,6 +8,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 from airflow_provider_direct.async_task.client import AsyncTaskClient
@@ -60,6 +62,9 @@ class AsyncTaskProtocol(ABC):
 
 
 _REGISTRY: dict[str, type[AsyncTaskProtocol]] = {}
+#: Installed packages list their protocols under this entry-point group (name = registry name), so a
+#: fresh process (a triggerer) finds them by name without this module importing them.
+ENTRY_POINT_GROUP = "airflow_provider_direct.protocols"
 
 
 def register(cls: type[AsyncTaskProtocol]) -> type[AsyncTaskProtocol]:
@@ -70,14 +75,42 @@ def register(cls: type[AsyncTaskProtocol]) -> type[AsyncTaskProtocol]:
     return cls
 
 
-def get_protocol(name: str) -> AsyncTaskProtocol:
-    """The protocol registered as ``name`` (the built-in ones are imported on first use)."""
-    if name not in _REGISTRY:
-        import airflow_provider_direct.hooks.direct_fetch
-        import airflow_provider_direct.hooks.moysklad
-        import airflow_provider_direct.hooks.mytarget
-        import airflow_provider_direct.hooks.workers  # noqa: F401
+def protocol_path(protocol: AsyncTaskProtocol | type[AsyncTaskProtocol]) -> str:
+    """The import path of a protocol class: what trigger kwargs carry, resolvable in any process."""
+    cls = protocol if isinstance(protocol, type) else type(protocol)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def get_protocol(ref: str) -> AsyncTaskProtocol:
+    """A protocol by registry name or import path.
+
+    Names not registered yet are looked up in the ``airflow_provider_direct.protocols`` entry points;
+    loading one imports its module, which registers it.
+    """
+    if ref not in _REGISTRY:
+        if "." in ref:
+            return _import_protocol(ref)()
+        _load_entry_point(ref)
     try:
-        return _REGISTRY[name]()
+        return _REGISTRY[ref]()
     except KeyError:
-        raise ValueError(f"unknown async-task protocol {name!r}; known: {sorted(_REGISTRY)}") from None
+        known = sorted({*_REGISTRY, *(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))})
+        raise ValueError(f"unknown async-task protocol {ref!r}; known: {known}") from None
+
+
+def _import_protocol(path: str) -> type[AsyncTaskProtocol]:
+    module, _, name = path.rpartition(".")
+    try:
+        cls = getattr(import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"cannot import async-task protocol {path!r}: {exc}") from exc
+    if not (isinstance(cls, type) and issubclass(cls, AsyncTaskProtocol)):
+        raise ValueError(f"{path!r} is not an AsyncTaskProtocol class")
+    return cls
+
+
+def _load_entry_point(name: str) -> None:
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP, name=name):
+        cls = entry_point.load()
+        if isinstance(cls, type) and issubclass(cls, AsyncTaskProtocol):
+            register(cls)

@@ -19,6 +19,7 @@ from airflow_provider_direct.async_task.errors import (
     AsyncTaskFailed,
     AsyncTaskTimeout,
 )
+from airflow_provider_direct.async_task.protocol import protocol_path
 from airflow_provider_direct.async_task.sinks import ResultSummary, deliver, spool_result
 from airflow_provider_direct.async_task.status import TaskState, TaskStatus
 from airflow_provider_direct.async_task.waiter import ProgressLog, wait_for_terminal
@@ -143,7 +144,7 @@ class AsyncTaskOperator(BaseOperator):
         if self.deferrable:
             self.defer(
                 trigger=AsyncTaskTrigger(
-                    protocol=self.protocol,
+                    protocol=protocol_path(hook.protocol),  # resolvable in a triggerer that never imported it
                     http_conn_id=self.http_conn_id,
                     handle=self.handle,
                     deadline=deadline,

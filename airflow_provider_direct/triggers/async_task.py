@@ -16,9 +16,9 @@ class AsyncTaskTrigger(BaseTrigger):
     """
     Poll a remote job until it ends, then yield exactly one event.
 
-    Kwargs are plain JSON (protocol name, connection id, the job's handle, numbers): never a token.
+    Kwargs are plain JSON (protocol, connection id, the job's handle, numbers): never a token.
 
-    :param protocol: registry name of the protocol.
+    :param protocol: the protocol's import path (what operators pass) or registry name.
     :param http_conn_id: the ``http`` connection; fetched the async way inside ``run``.
     :param handle: what the protocol's ``start`` returned.
     :param deadline: absolute wall-clock time (epoch seconds) after which the wait times out.
@@ -80,7 +80,7 @@ class AsyncTaskTrigger(BaseTrigger):
                     deadline=self.deadline,
                     poll_interval=self.poll_interval,
                     max_poll_failures=self.max_poll_failures,
-                    on_status=ProgressLog(self.log, self.protocol),
+                    on_status=ProgressLog(self.log, hook.protocol.name),
                 )
         except AsyncTaskTimeout as exc:
             yield TriggerEvent({**base, "status": "timeout", "message": str(exc)})
@@ -108,9 +108,9 @@ class AsyncTaskTrigger(BaseTrigger):
         try:
             hook = self._hook()
             if not hook.protocol.supports_cancel:
-                self.log.info("%s has no cancel operation; the remote job keeps running", self.protocol)
+                self.log.info("%s has no cancel operation; the remote job keeps running", hook.protocol.name)
                 return
             stopped = await hook.acancel(self.handle)
-            self.log.info("Cancelled %s job %s: %s", self.protocol, self.handle, stopped)
+            self.log.info("Cancelled %s job %s: %s", hook.protocol.name, self.handle, stopped)
         except Exception as exc:  # best effort: the kill itself must go through
             self.log.warning("Could not cancel %s job %s: %s", self.protocol, self.handle, exc)

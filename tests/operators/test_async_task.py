@@ -129,7 +129,7 @@ class TestExecute:
         deadline = kwargs.pop("deadline")
         assert before + 1800 <= deadline <= after + 1800
         assert kwargs == {
-            "protocol": "direct_fetch",
+            "protocol": "airflow_provider_direct.hooks.direct_fetch.DirectFetchProtocol",
             "http_conn_id": "api",
             "handle": HANDLE,
             "poll_interval": 0.01,
