@@ -101,6 +101,12 @@ def get_provider_info() -> dict[str, Any]:
                         "description": "Language of the API's status and error texts.",
                         "schema": {"type": ["string", "null"], "enum": ["en", "ru", None], "default": "en"},
                     },
+                    "api_version": {
+                        "label": "API version",
+                        "description": "v501 serves unified campaigns and groups (text, dynamic and smart "
+                        "campaigns are being moved to them); v5 everything else.",
+                        "schema": {"type": ["string", "null"], "enum": ["v5", "v501", None], "default": "v5"},
+                    },
                     "timeout": {
                         "label": "Timeout (seconds)",
                         "description": "Per-request read timeout.",

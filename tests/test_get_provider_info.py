@@ -42,7 +42,7 @@ def test_every_listed_module_and_class_imports() -> None:
 def test_connection_form_fields() -> None:
     conn_type = get_provider_info()["connection-types"][0]
     assert conn_type["connection-type"] == "yandex_direct"
-    assert set(conn_type["conn-fields"]) == {"use_operator_units", "language", "timeout", "max_retries"}
+    assert set(conn_type["conn-fields"]) == {"use_operator_units", "language", "api_version", "timeout", "max_retries"}
     assert conn_type["ui-field-behaviour"]["relabeling"]["password"] == "OAuth token"
 
 
@@ -69,6 +69,7 @@ def test_airflow_lists_the_provider_and_its_connection_form(tmp_path: Path) -> N
     assert ours == {
         "extra__yandex_direct__use_operator_units": ["boolean", "null"],
         "extra__yandex_direct__language": ["string", "null"],
+        "extra__yandex_direct__api_version": ["string", "null"],
         "extra__yandex_direct__timeout": ["number", "null"],
         "extra__yandex_direct__max_retries": ["integer", "null"],
     }

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE_URL = "https://api.direct.yandex.com"
 SANDBOX_BASE_URL = "https://api-sandbox.direct.yandex.com"
+#: The JSON API's addresses: ``v501`` serves everything ``v5`` does plus unified campaigns and groups.
+API_VERSIONS = ("v5", "v501")
 #: A ``get`` answers at most this many objects per call.
 MAX_PAGE_LIMIT = 10_000
 
@@ -117,6 +119,7 @@ class DirectHook(HttpHook):
     :param retry_max_wait: cap of one backoff delay in seconds.
     :param page_limit: ``Page.Limit`` of ``get`` calls (at most 10 000).
     :param max_unprocessed_rounds: how many times ``check`` re-sends ``Unprocessed`` ids.
+    :param api_version: ``v5`` or ``v501`` (unified campaigns); overrides the connection extra (default v5).
     """
 
     conn_name_attr = "direct_conn_id"
@@ -136,8 +139,12 @@ class DirectHook(HttpHook):
         retry_max_wait: float = 60.0,
         page_limit: int = MAX_PAGE_LIMIT,
         max_unprocessed_rounds: int = 10,
+        api_version: str | None = None,
     ) -> None:
         super().__init__(method="POST", http_conn_id=direct_conn_id)
+        if api_version is not None and api_version not in API_VERSIONS:
+            raise ValueError(f"api_version must be one of {API_VERSIONS}, got {api_version!r}")
+        self._api_version = api_version
         if not 1 <= page_limit <= MAX_PAGE_LIMIT:
             raise ValueError(f"page_limit must be within 1..{MAX_PAGE_LIMIT}, got {page_limit}")
         self.direct_conn_id = direct_conn_id
@@ -183,6 +190,14 @@ class DirectHook(HttpHook):
         if self._max_retries is not None:
             return self._max_retries
         return int(self.extras.get("max_retries", 5))
+
+    @property
+    def api_version(self) -> str:
+        """``v5`` or ``v501``: which address the JSON services are called at."""
+        version = self._api_version or str(self.extras.get("api_version") or "v5")
+        if version not in API_VERSIONS:
+            raise ValueError(f"connection extra api_version must be one of {API_VERSIONS}, got {version!r}")
+        return version
 
     @property
     def timeout(self) -> float:
@@ -266,23 +281,28 @@ class DirectHook(HttpHook):
         method: str,
         params: dict[str, Any] | None = None,
         client_login: str | None = None,
+        version: str | None = None,
     ) -> dict[str, Any]:
         """Call ``service.method`` and return the answer's ``result``.
 
         Transient failures are retried (bounded); units exhaustion raises
         :class:`~airflow_provider_direct.exceptions.DirectUnitsExhaustedError` at once.
+        ``version`` picks the address for this call (``v5`` / ``v501``; default :attr:`api_version`).
         """
+        if version is not None and version not in API_VERSIONS:
+            raise ValueError(f"version must be one of {API_VERSIONS}, got {version!r}")
         body = json.dumps({"method": method, "params": params or {}}, ensure_ascii=False).encode()
         login = client_login or self.default_client_login
+        path = f"json/{version or self.api_version}/{service}"
         for attempt in self._retrying():
             with attempt:
-                return self._post(service, method, body, login)
+                return self._post(service, method, body, login, path)
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
-    def _post(self, service: str, method: str, body: bytes, login: str | None) -> dict[str, Any]:
+    def _post(self, service: str, method: str, body: bytes, login: str | None, path: str) -> dict[str, Any]:
         session = self.get_conn()
         headers = {"Client-Login": login} if login else None
-        url = f"{self.base_url}/json/v5/{service}"
+        url = f"{self.base_url}/{path}"
         try:
             response = session.post(url, data=body, headers=headers, timeout=(10, self.timeout))
             content = response.content
