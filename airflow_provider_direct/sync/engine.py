@@ -30,7 +30,7 @@ from airflow_provider_direct.sync.fields import (
     KEYWORD_FIELDS,
 )
 from airflow_provider_direct.sync.planner import plan_campaigns, plan_children
-from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, CAMPAIGNS, KEYWORDS, OBJECT_TABLES
+from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, ARCHIVED, CAMPAIGNS, KEYWORDS, OBJECT_TABLES
 from airflow_provider_direct.warehouse.store import DirectWarehouse, SyncState, WarehouseTransaction, utcnow
 
 log = logging.getLogger(__name__)
@@ -61,16 +61,29 @@ class SyncResult:
 
 
 class _Tracked:
-    """Pass objects through while remembering their ids (to tell what a ``get`` did not return)."""
+    """Pass objects through while remembering their ids (to tell what a ``get`` did not return).
+
+    ``archived`` collects the ids of ARCHIVED ones: for campaigns, whose keywords the API hides.
+    """
 
     def __init__(self, objects: Iterable[dict[str, Any]]) -> None:
         self._objects = objects
         self.ids: set[int] = set()
+        self.archived: set[int] = set()
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for obj in self._objects:
             self.ids.add(obj["Id"])
+            if obj.get("State") == ARCHIVED:
+                self.archived.add(obj["Id"])
             yield obj
+
+
+def _remember_parents(objects: Iterable[dict[str, Any]], parents: dict[int, int]) -> Iterator[dict[str, Any]]:
+    """Pass objects through, noting each one's CampaignId."""
+    for obj in objects:
+        parents[obj["Id"]] = obj.get("CampaignId")
+        yield obj
 
 
 class DirectIncrementalSync:
@@ -166,14 +179,19 @@ class DirectIncrementalSync:
             tx.upsert_objects(CAMPAIGNS, self.login, campaigns, self.clock())
             self._add(upserted, tx.upserted)
         campaign_ids = sorted(campaigns.ids)
+        if campaigns.archived:
+            result.notes.append(f"{len(campaigns.archived)} archived campaigns: their keywords are kept as they were")
 
         for chunk in chunked([c for c in campaign_ids if c not in done], SNAPSHOT_CAMPAIGN_CHUNK):
             with self.warehouse.transaction() as tx:
                 now = self.clock()
-                self._read_children(tx, chunk, now)
-                # Whatever these campaigns had before this snapshot and did not return now is gone.
-                for table in (AD_GROUPS, ADS, KEYWORDS):
-                    tx.soft_delete(table, self.login, now, campaign_ids=chunk, unseen_since=began)
+                readable = [c for c in chunk if c not in campaigns.archived]
+                self._read_children(tx, chunk, readable, now)
+                # Whatever these campaigns had before this snapshot and did not return now is gone;
+                # keywords only where the API shows them.
+                for table, parents in ((AD_GROUPS, chunk), (ADS, chunk), (KEYWORDS, readable)):
+                    if parents:
+                        tx.soft_delete(table, self.login, now, campaign_ids=parents, unseen_since=began)
                 done.update(chunk)
                 state.snapshot_done_campaigns = sorted(done)
                 tx.write_state(state)
@@ -183,7 +201,7 @@ class DirectIncrementalSync:
         with self.warehouse.transaction() as tx:
             now = self.clock()
             for table in OBJECT_TABLES:  # absent from the snapshot: campaigns and any orphaned children
-                tx.soft_delete(table, self.login, now, unseen_since=began)
+                tx.soft_delete(table, self.login, now, unseen_since=began, keep_archived=table is KEYWORDS)
             state.watermark = state.snapshot_watermark
             state.last_full_snapshot_at = began
             state.last_reconcile_at = began
@@ -197,7 +215,10 @@ class DirectIncrementalSync:
             self._log_run(tx, result, began)
         return result
 
-    def _read_children(self, tx: WarehouseTransaction, campaign_ids: Sequence[int], now: dt.datetime) -> None:
+    def _read_children(
+        self, tx: WarehouseTransaction, campaign_ids: Sequence[int], keyword_campaigns: Sequence[int], now: dt.datetime
+    ) -> None:
+        """Groups and ads of ``campaign_ids``; keywords of ``keyword_campaigns`` (the not archived ones)."""
         criteria = {"CampaignIds": list(campaign_ids)}
         login = self.login
         h = self.hook
@@ -210,9 +231,11 @@ class DirectIncrementalSync:
             h.iter_objects("ads", criteria, AD_FIELDS, extra_params=AD_EXTRA_PARAMS, client_login=login),
             now,
         )
-        tx.upsert_objects(
-            KEYWORDS, login, h.iter_objects("keywords", criteria, KEYWORD_FIELDS, client_login=login), now
-        )
+        if keyword_campaigns:
+            keywords = h.iter_objects(
+                "keywords", {"CampaignIds": list(keyword_campaigns)}, KEYWORD_FIELDS, client_login=login
+            )
+            tx.upsert_objects(KEYWORDS, login, keywords, now)
 
     # ------------------------------------------------------------------ incremental
 
@@ -224,6 +247,7 @@ class DirectIncrementalSync:
         login = self.login
         answer = h.check_campaigns(since, client_login=login)
         known = set(self.warehouse.live_ids(CAMPAIGNS, login))
+        archived = set(self.warehouse.live_ids(CAMPAIGNS, login, state=ARCHIVED))
 
         with self.warehouse.transaction() as tx:
             now = self.clock()
@@ -239,7 +263,12 @@ class DirectIncrementalSync:
                 result.notes.append(
                     f"campaign list reconciled: {len(listing - known)} new, {len(known - listing)} gone"
                 )
-            fetched = self._refetch_campaigns(tx, refetch, now)
+            refetched = self._refetch_campaigns(tx, refetch, now)
+            fetched = refetched.ids
+            # An unarchived campaign's keywords are visible again: read them whole, as a snapshot does.
+            unarchived = sorted((archived & fetched) - refetched.archived)
+            archived = (archived - fetched) | refetched.archived
+            self._reread_keywords(tx, unarchived, now)
             # SELF but not returned: deleted if we had it; otherwise a campaign the API cannot read.
             gone_campaigns |= (set(refetch) - fetched) & known
             unreadable = set(refetch) - fetched - known
@@ -258,7 +287,7 @@ class DirectIncrementalSync:
                     h.check(since, plan.check_field_names, campaign_ids=plan.check_children, client_login=login)
                 )
                 gone_campaigns |= set(changes.deleted_campaigns)
-                self._apply_group_changes(tx, changes.ad_groups, now)
+                self._apply_group_changes(tx, changes.ad_groups, archived, now)
                 self._apply_ad_changes(tx, changes.ads, now)
                 tx.record_restatements(login, changes.stats, now)
 
@@ -279,21 +308,36 @@ class DirectIncrementalSync:
         last = state.last_reconcile_at
         return last is None or now - last >= self.reconcile_every
 
-    def _refetch_campaigns(self, tx: WarehouseTransaction, ids: Sequence[int], now: dt.datetime) -> set[int]:
-        if not ids:
-            return set()
+    def _refetch_campaigns(self, tx: WarehouseTransaction, ids: Sequence[int], now: dt.datetime) -> _Tracked:
         tracked = _Tracked(
             self.hook.iter_objects("campaigns", {"Ids": list(ids)}, CAMPAIGN_FIELDS, client_login=self.login)
+            if ids
+            else ()
         )
         tx.upsert_objects(CAMPAIGNS, self.login, tracked, now)
-        return tracked.ids
+        return tracked
 
-    def _apply_group_changes(self, tx: WarehouseTransaction, group_ids: Sequence[int], now: dt.datetime) -> None:
+    def _reread_keywords(self, tx: WarehouseTransaction, campaign_ids: Sequence[int], now: dt.datetime) -> None:
+        """Every keyword of these campaigns; those they no longer return are deleted."""
+        for chunk in chunked(list(campaign_ids), SNAPSHOT_CAMPAIGN_CHUNK):
+            keywords = self.hook.iter_objects(
+                "keywords", {"CampaignIds": chunk}, KEYWORD_FIELDS, client_login=self.login
+            )
+            tx.upsert_objects(KEYWORDS, self.login, keywords, now)
+            tx.soft_delete(KEYWORDS, self.login, now, campaign_ids=chunk, unseen_since=now)
+
+    def _apply_group_changes(
+        self, tx: WarehouseTransaction, group_ids: Sequence[int], archived: set[int], now: dt.datetime
+    ) -> None:
         if not group_ids:
             return
         login = self.login
+        parents: dict[int, int] = {}
         groups = _Tracked(
-            self.hook.iter_objects("adgroups", {"Ids": list(group_ids)}, AD_GROUP_FIELDS, client_login=login)
+            _remember_parents(
+                self.hook.iter_objects("adgroups", {"Ids": list(group_ids)}, AD_GROUP_FIELDS, client_login=login),
+                parents,
+            )
         )
         tx.upsert_objects(AD_GROUPS, login, groups, now)
         gone = sorted(set(group_ids) - groups.ids)
@@ -301,7 +345,8 @@ class DirectIncrementalSync:
             tx.soft_delete(AD_GROUPS, login, now, ids=gone)
             tx.soft_delete(ADS, login, now, ad_group_ids=gone)
             tx.soft_delete(KEYWORDS, login, now, ad_group_ids=gone)
-        live = sorted(groups.ids)
+        # Groups of archived campaigns keep their keywords as they were: the API would return none.
+        live = sorted(g for g in groups.ids if parents.get(g) not in archived)
         if live:
             # Keyword changes are reported as group changes: re-read the groups' keywords whole,
             # and what they no longer return is deleted.

@@ -77,6 +77,9 @@ def _label(service: str, obj: dict[str, Any]) -> str | None:
     return obj.get("Name")
 
 
+#: The campaign State whose keywords the API does not return ("You can't get keywords from archived
+#: campaigns", https://yandex.com/dev/direct/doc/keywords/get.html): the warehouse keeps them as they were.
+ARCHIVED = "ARCHIVED"
 CAMPAIGNS = ObjectTable("campaigns", "direct_campaigns", "name", ())
 AD_GROUPS = ObjectTable("adgroups", "direct_ad_groups", "name", ("campaign_id",))
 ADS = ObjectTable("ads", "direct_ads", "name", ("campaign_id", "ad_group_id"))

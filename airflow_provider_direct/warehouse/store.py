@@ -20,6 +20,8 @@ from airflow.sdk import BaseHook
 
 from airflow_provider_direct.warehouse.dialects import Dialect, dialect_for
 from airflow_provider_direct.warehouse.schema import (
+    ARCHIVED,
+    CAMPAIGNS,
     OBJECT_TABLES,
     SCHEMA_VERSION,
     STAT_RESTATEMENTS,
@@ -128,11 +130,13 @@ class WarehouseTransaction:
         campaign_ids: Sequence[int] = (),
         ad_group_ids: Sequence[int] = (),
         unseen_since: dt.datetime | None = None,
+        keep_archived: bool = False,
     ) -> int:
         """Mark live rows deleted, selected by ids or by parent ids.
 
         With ``unseen_since``, only rows not upserted since then are marked: the way to delete what a
-        full read of a parent no longer returns.
+        full read of a parent no longer returns. ``keep_archived`` spares the rows of campaigns the
+        warehouse holds as ARCHIVED: the API does not return their keywords, which is no deletion.
         """
         p = self.dialect.param
         base = f"UPDATE {self._q(table.table)} SET deleted_at = {p} WHERE client_login = {p} AND deleted_at IS NULL"
@@ -140,6 +144,12 @@ class WarehouseTransaction:
         if unseen_since is not None:
             base += f" AND synced_at < {p}"
             params.append(self.dialect.ts(unseen_since))
+        if keep_archived:
+            base += (
+                f" AND campaign_id NOT IN (SELECT id FROM {self._q(CAMPAIGNS.table)} WHERE client_login = {p} "
+                f"AND state = {p} AND deleted_at IS NULL)"
+            )
+            params.extend([login, ARCHIVED])
         selections = [
             (column, list(values))
             for column, values in (("id", ids), ("campaign_id", campaign_ids), ("ad_group_id", ad_group_ids))
@@ -341,17 +351,23 @@ class DirectWarehouse:
         *,
         campaign_ids: Sequence[int] = (),
         ad_group_ids: Sequence[int] = (),
+        state: str | None = None,
     ) -> list[int]:
-        """Ids of live rows, optionally under the given parents (for cascades and reconciliation)."""
+        """Ids of live rows, optionally under the given parents or in one ``State`` (e.g. ARCHIVED)."""
         p = self.dialect.param
         base = f"SELECT id FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
+        if state is not None:
+            base += f" AND state = {p}"
+            login_args: tuple[Any, ...] = (login, state)
+        else:
+            login_args = (login,)
         if not campaign_ids and not ad_group_ids:
-            return [r[0] for r in self._fetch(base, (login,))]
+            return [r[0] for r in self._fetch(base, login_args)]
         out: list[int] = []
         for column, values in (("campaign_id", campaign_ids), ("ad_group_id", ad_group_ids)):
             for chunk in _chunks(list(values)):
                 marks = ", ".join(p for _ in chunk)
-                out.extend(r[0] for r in self._fetch(f"{base} AND {column} IN ({marks})", (login, *chunk)))
+                out.extend(r[0] for r in self._fetch(f"{base} AND {column} IN ({marks})", (*login_args, *chunk)))
         return out
 
     def counts(self, login: str | None = None) -> dict[str, dict[str, int]]:

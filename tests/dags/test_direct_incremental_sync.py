@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorServer
+from airflow_provider_direct.emulator.truth import visible_objects
 from airflow_provider_direct.warehouse.schema import KEYWORDS
 from airflow_provider_direct.warehouse.store import DirectWarehouse
 
@@ -74,7 +75,7 @@ def test_three_logins_one_failing(
 
     warehouse = DirectWarehouse.from_conn_id("direct_warehouse_default")
     for login in ("client-1", "client-3"):
-        truth = {k["Id"] for k in emulator_admin.snapshot(login, "keywords")}
+        truth = {k["Id"] for k in visible_objects(emulator_admin, login, "keywords")}
         assert {k["Id"] for k in warehouse.live_objects(KEYWORDS, login)} == truth
 
 

@@ -25,6 +25,7 @@ import pytest
 import requests
 
 from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorConfig, EmulatorServer
+from airflow_provider_direct.emulator.truth import visible_objects
 from tests.conftest import PG_HOST, PG_PORT, PG_USER, free_port, require_postgres
 from tests.deploy import DEPLOY, read_env
 
@@ -256,7 +257,7 @@ def test_sync_and_async_dags_on_celery_with_a_triggerer(topology: tuple[Topology
 
     # The warehouse equals the emulator's truth for every login.
     for login in LOGINS:
-        truth = sorted(k["Id"] for k in admin.snapshot(login, "keywords"))
+        truth = sorted(k["Id"] for k in visible_objects(admin, login, "keywords"))
         live = query(
             warehouse_db,
             f"SELECT id FROM direct_keywords WHERE client_login = '{login}' AND deleted_at IS NULL ORDER BY id",

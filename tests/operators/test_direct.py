@@ -12,6 +12,7 @@ from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
 from airflow.sdk.exceptions import TaskDeferred
 
 from airflow_provider_direct.emulator import EmulatorAdmin
+from airflow_provider_direct.emulator.truth import visible_objects
 from airflow_provider_direct.exceptions import DirectUnitsExhaustedError
 from airflow_provider_direct.operators.direct import DirectIncrementalSyncOperator, warehouse_assets
 from airflow_provider_direct.warehouse.store import DirectWarehouse
@@ -39,13 +40,17 @@ def operator(emulator_conn: str, warehouse_id: str, **kwargs: Any) -> DirectIncr
     )
 
 
-def test_returns_a_summary_and_sets_asset_extras(emulator_conn: str, warehouse_id: str) -> None:
+def test_returns_a_summary_and_sets_asset_extras(
+    emulator_conn: str, warehouse_id: str, emulator_admin: EmulatorAdmin
+) -> None:
+    keywords = sum(1 for _ in visible_objects(emulator_admin, "client-1", "keywords"))
+    assert 0 < keywords < 4 * 5 * 12  # one of client-1's four text campaigns is archived: its keywords are hidden
     op = operator(emulator_conn, warehouse_id)
     assert [a.name for a in op.outlets] == [a.name for a in warehouse_assets(warehouse_id)]
     events: defaultdict[Any, _Event] = defaultdict(_Event)
     summary = op.execute({"outlet_events": events})  # type: ignore[arg-type]
     assert summary["mode"] == "full"
-    assert summary["upserted"]["direct_keywords"] == 4 * 5 * 12
+    assert summary["upserted"]["direct_keywords"] == keywords
     assert summary["units_spent"] > 0
     assert summary["units"]["spent"] == summary["units_spent"]
     assert summary["watermark_to"]
@@ -54,7 +59,7 @@ def test_returns_a_summary_and_sets_asset_extras(emulator_conn: str, warehouse_i
         "client_login": "client-1",
         "mode": "full",
         "watermark": summary["watermark_to"],
-        "upserted": 240,
+        "upserted": keywords,
         "deleted": 0,
         "units_spent": summary["units_spent"],
     }
@@ -86,7 +91,8 @@ def test_defers_on_units_exhaustion_then_resumes(
     summary = op.resume_after_units_refill({}, event=None, waits=1)
     assert summary["mode"] == "full"
     assert summary["notes"][0] == "resuming an unfinished full snapshot"
-    assert DirectWarehouse.from_conn_id(warehouse_id).counts("client-1")["direct_keywords"]["live"] == 240
+    visible = sum(1 for _ in visible_objects(emulator_admin, "client-1", "keywords"))
+    assert DirectWarehouse.from_conn_id(warehouse_id).counts("client-1")["direct_keywords"]["live"] == visible
 
 
 def test_gives_up_after_max_waits(emulator_conn: str, warehouse_id: str, emulator_admin: EmulatorAdmin) -> None:
