@@ -1,9 +1,13 @@
-"""MoySklad JSON API async exchange (seed 001).
+"""MoySklad JSON API async exchange (seed 001, completed by the official documentation).
 
 ``GET <report>?async=true`` answers ``Location`` (result) and ``Content-Location`` (state). The state
-is PROCESSING / DONE / API_ERROR; the result URL answers ``302`` to a file on ANOTHER host, which is
-fetched without the Authorization header. An API_ERROR result holds the API's error body. Error 61002
+is PENDING (queued) / PROCESSING / DONE / ERROR / CANCEL / API_ERROR; ``PUT /async/{id}/cancel`` stops
+a PENDING or PROCESSING task. The result URL answers ``302`` to a file on ANOTHER host, which is
+fetched without the Authorization header. Errors 61000-61008 are the async exchange's own; 61002
 (too many async tasks) means wait and start again. A result lives until ``deletionDate`` (1 hour).
+
+Docs: https://dev.moysklad.ru/doc/api/remap/1.2/#/async#2-asinhronnyj-obmen and
+https://dev.moysklad.ru/doc/api/remap/1.2/#/errors#2-oshibki.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ import tenacity
 from airflow_provider_direct.async_task.client import AsyncTaskClient, HttpAnswer, snippet
 from airflow_provider_direct.async_task.errors import (
     AsyncTaskBusyError,
+    AsyncTaskCancelled,
+    AsyncTaskError,
     AsyncTaskExpired,
+    AsyncTaskFailed,
     AsyncTaskProtocolError,
     AsyncTaskRequestError,
     AsyncTaskTransientError,
@@ -31,8 +38,21 @@ from airflow_provider_direct.hooks.async_task import AsyncTaskHook
 
 API = "MoySklad"
 TOO_MANY_ASYNC_TASKS = 61002
+ALREADY_ENDED = 61007
 #: deletionDate is Moscow time in the API's examples; the API documents no zone, so it is configurable.
 DEFAULT_TIMEZONE = "Europe/Moscow"
+#: The documented async task states and what each means here.
+STATES = ("PENDING", "PROCESSING", "DONE", "ERROR", "CANCEL", "API_ERROR")
+#: The async exchange's errors: the type each becomes, and what to do about it.
+ASYNC_ERRORS: dict[int, tuple[type[AsyncTaskError], str]] = {
+    61000: (AsyncTaskRequestError, "this endpoint does not support async exchange"),
+    61001: (AsyncTaskRequestError, "an async request must not carry offset or limit"),
+    61003: (AsyncTaskExpired, "the result was deleted (past deletionDate): re-run the task"),
+    61004: (AsyncTaskFailed, "the task ended in an internal error (state ERROR): start it again"),
+    61005: (AsyncTaskCancelled, "the task was cancelled (state CANCEL)"),
+    61006: (AsyncTaskTransientError, "the result is not ready yet (state PROCESSING)"),
+    61008: (AsyncTaskTransientError, "internal error while sending the task: try again later"),
+}
 
 
 def api_errors(answer: HttpAnswer) -> list[dict[str, Any]]:
@@ -57,6 +77,18 @@ def error_text(answer: HttpAnswer) -> str:
     return "; ".join(f"{e.get('error')} (code {e.get('code')})" for e in errors)
 
 
+def error_codes(answer: HttpAnswer) -> set[int]:
+    return {e["code"] for e in api_errors(answer) if isinstance(e.get("code"), int)}
+
+
+def raise_for_async_error(answer: HttpAnswer) -> None:
+    """Raise the typed error of a documented async error code (61000-61008 but 61002 and 61007)."""
+    for code in sorted(error_codes(answer)):
+        if code in ASYNC_ERRORS:
+            error_type, meaning = ASYNC_ERRORS[code]
+            raise error_type(f"{error_text(answer)}: {meaning}", api=API, http_status=answer.status)
+
+
 def parse_deletion_date(value: Any, timezone: str) -> float | None:
     """``"2021-02-16 16:21:09"`` (optionally with milliseconds) as epoch seconds in ``timezone``."""
     if not isinstance(value, str):
@@ -77,7 +109,7 @@ class MoySkladProtocol(AsyncTaskProtocol):
     """Any MoySklad request that supports ``async=true`` (stock reports and the like)."""
 
     name = "moysklad"
-    supports_cancel = False  # the async exchange has no cancel
+    supports_cancel = True  # PUT /async/{id}/cancel, for PENDING and PROCESSING tasks
     headers: ClassVar[dict[str, str]] = {"Accept-Encoding": "gzip"}
     #: How long to keep re-trying a start refused with 61002 (too many async tasks) before failing.
     busy_wait_seconds = 600.0
@@ -88,7 +120,10 @@ class MoySkladProtocol(AsyncTaskProtocol):
         path = str(request.get("path") or "")
         if not path:
             raise AsyncTaskRequestError("request needs 'path', e.g. 'report/stock/bystore'", api=API)
-        params = {**(request.get("params") or {}), "async": "true"}
+        given = request.get("params") or {}
+        if {"offset", "limit"} & set(given):
+            raise AsyncTaskRequestError("an async request must not carry offset or limit (error 61001)", api=API)
+        params = {**given, "async": "true"}
         busy_wait = float(request.get("busy_wait_seconds", self.busy_wait_seconds))
         retrying = tenacity.AsyncRetrying(
             retry=tenacity.retry_if_exception_type(AsyncTaskBusyError),
@@ -100,6 +135,7 @@ class MoySkladProtocol(AsyncTaskProtocol):
             with attempt:
                 answer = await client.request("GET", path, params=params, busy=is_busy)
         if answer.status >= 400:
+            raise_for_async_error(answer)
             raise AsyncTaskRequestError(error_text(answer), api=API, http_status=answer.status)
         result_url, state_url = answer.headers.get("Location"), answer.headers.get("Content-Location")
         if not result_url or not state_url:
@@ -115,6 +151,8 @@ class MoySkladProtocol(AsyncTaskProtocol):
             raise AsyncTaskRequestError(error_text(answer), api=API, http_status=answer.status)
         body = answer.json(API)
         state = body.get("state") if isinstance(body, dict) else None
+        if state == "PENDING":
+            return TaskStatus(TaskState.QUEUED, stage=state, raw=body)
         if state == "PROCESSING":
             return TaskStatus(TaskState.RUNNING, stage=state, raw=body)
         if state == "DONE":
@@ -128,21 +166,42 @@ class MoySkladProtocol(AsyncTaskProtocol):
                     expires_at=expires,
                 )
             return TaskStatus(TaskState.SUCCEEDED, progress=100.0, stage=state, raw=body, expires_at=expires)
+        if state == "ERROR":
+            message = "MoySklad did not run the task because of an internal error (state ERROR): start it again"
+            return TaskStatus(TaskState.FAILED, stage=state, message=message, raw=body)
+        if state == "CANCEL":
+            return TaskStatus(TaskState.CANCELLED, stage=state, message="the task was cancelled in MoySklad", raw=body)
         if state == "API_ERROR":
-            # The error itself is the result: read it so the task fails with the API's words.
-            error = await client.request("GET", handle["result_url"])
-            return TaskStatus(TaskState.FAILED, stage=state, message=error_text(error), raw=body)
+            # The status carries the API's error; older answers did not, and then the result holds it.
+            errors = body.get("errors")
+            if isinstance(errors, list) and errors:
+                message = "; ".join(f"{e.get('error')} (code {e.get('code')})" for e in errors if isinstance(e, dict))
+            else:
+                message = error_text(await client.request("GET", handle["result_url"]))
+            return TaskStatus(TaskState.FAILED, stage=state, message=message, raw=body)
         return TaskStatus(
             TaskState.FAILED,
             stage=str(state),
             message=f"MoySklad reported async state {state!r}, which its documentation does not define "
-            "(PROCESSING / DONE / API_ERROR); check the task in MoySklad",
+            f"({' / '.join(STATES)}); check the task in MoySklad",
             raw=body if isinstance(body, dict) else {"body": body},
         )
+
+    async def cancel(self, client: AsyncTaskClient, handle: dict[str, Any]) -> bool:
+        """``PUT {state_url}/cancel``: 204 stopped it; 61007 means it had already ended."""
+        answer = await client.request("PUT", handle["state_url"].rstrip("/") + "/cancel")
+        if answer.status < 300:
+            return True
+        if ALREADY_ENDED in error_codes(answer):
+            return False
+        raise_for_async_error(answer)
+        raise AsyncTaskRequestError(error_text(answer), api=API, http_status=answer.status)
 
     @asynccontextmanager
     async def fetch(self, client: AsyncTaskClient, handle: dict[str, Any]) -> AsyncIterator[ResultStream]:
         answer = await client.request("GET", handle["result_url"])
+        if answer.status >= 400:
+            raise_for_async_error(answer)
         if answer.status in (404, 410):
             raise AsyncTaskExpired(f"{error_text(answer)}: re-run the task", api=API, http_status=answer.status)
         if answer.status != 302 or not answer.headers.get("Location"):

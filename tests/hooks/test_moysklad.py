@@ -1,4 +1,11 @@
-"""Unit tests of the MoySklad async exchange protocol (seed 001) and its hook, against aioresponses."""
+"""Unit tests of the MoySklad async exchange protocol (seed 001) and its hook, against aioresponses.
+
+Where the seed shows part of the API, the official documentation wins: the async task states PENDING /
+PROCESSING / DONE / ERROR / CANCEL / API_ERROR, ``PUT /async/{id}/cancel`` and errors 61000-61008
+(https://dev.moysklad.ru/doc/api/remap/1.2/#/async#2-asinhronnyj-obmen and
+https://dev.moysklad.ru/doc/api/remap/1.2/#/errors#2-oshibki; source: github.com/moysklad/api-remap-1.2-doc,
+md/_async.md and md/_errors.md).
+"""
 
 from __future__ import annotations
 
@@ -14,8 +21,10 @@ from aioresponses import aioresponses
 from airflow_provider_direct.async_task.errors import (
     AsyncTaskAuthError,
     AsyncTaskBusyError,
+    AsyncTaskCancelled,
     AsyncTaskError,
     AsyncTaskExpired,
+    AsyncTaskFailed,
     AsyncTaskForeignHostError,
     AsyncTaskProtocolError,
     AsyncTaskRequestError,
@@ -233,7 +242,52 @@ class TestPoll:
         status = await poll(protocol)
         assert (status.state, status.stage) == (TaskState.FAILED, "CANCELLED_BY_ADMIN")
         assert "'CANCELLED_BY_ADMIN'" in status.message
-        assert "PROCESSING / DONE / API_ERROR" in status.message
+        assert "PENDING / PROCESSING / DONE / ERROR / CANCEL / API_ERROR" in status.message
+
+    @pytest.mark.asyncio
+    async def test_pending_waits_like_processing(self, http: aioresponses, protocol: MoySkladProtocol) -> None:
+        """PENDING: the task is queued (the account's queue holds 4)."""
+        http.get(STATE_URL, body='{"id": "498b8673", "state": "PENDING", "request": "r"}')
+        status = await poll(protocol)
+        assert (status.state, status.stage) == (TaskState.QUEUED, "PENDING")
+        assert not status.state.is_terminal
+
+    @pytest.mark.asyncio
+    async def test_error_is_a_failure_that_says_to_start_again(
+        self, http: aioresponses, protocol: MoySkladProtocol
+    ) -> None:
+        """ERROR: not run because of an internal error; the docs say to start the task again."""
+        http.get(STATE_URL, body='{"state": "ERROR"}')
+        status = await poll(protocol)
+        assert (status.state, status.stage) == (TaskState.FAILED, "ERROR")
+        assert "internal error" in status.message and "start" in status.message
+        assert "does not define" not in status.message
+
+    @pytest.mark.asyncio
+    async def test_cancel_state_is_cancelled(self, http: aioresponses, protocol: MoySkladProtocol) -> None:
+        http.get(STATE_URL, body='{"state": "CANCEL"}')
+        status = await poll(protocol)
+        assert (status.state, status.stage) == (TaskState.CANCELLED, "CANCEL")
+        assert "cancelled" in status.message
+
+    @pytest.mark.asyncio
+    async def test_api_error_state_carries_the_errors_itself(
+        self, http: aioresponses, protocol: MoySkladProtocol
+    ) -> None:
+        """The documented API_ERROR status body holds ``errors``: no second request is needed."""
+        body = {
+            "state": "API_ERROR",
+            "errors": [
+                {"error": "Ошибка: не указан обязательный параметр для запроса показателей: momentTo.", "code": 39000}
+            ],
+        }
+        http.get(STATE_URL, body=json.dumps(body, ensure_ascii=False))
+        status = await poll(protocol)
+        assert (status.state, status.stage) == (TaskState.FAILED, "API_ERROR")
+        assert (
+            status.message == "Ошибка: не указан обязательный параметр для запроса показателей: momentTo. (code 39000)"
+        )
+        assert calls(http, "GET", RESULT_URL) == []
 
     @pytest.mark.parametrize(
         ("status", "body", "error_type", "text"),
@@ -353,12 +407,103 @@ class TestFetch:
                     pass  # pragma: no cover
         assert calls(http, "GET", "file:///etc/passwd") == []
 
+
+def async_error(code: int, text: str) -> str:
+    return json.dumps({"errors": [{"error": text, "code": code}]}, ensure_ascii=False)
+
+
+CANCEL_URL = f"{STATE_URL}/cancel"
+
+
+class TestCancel:
     @pytest.mark.asyncio
-    async def test_no_cancel(self, http: aioresponses, protocol: MoySkladProtocol) -> None:
-        assert MoySkladProtocol.supports_cancel is False
+    async def test_cancel_puts_to_the_task_and_204_means_stopped(
+        self, http: aioresponses, protocol: MoySkladProtocol
+    ) -> None:
+        assert MoySkladProtocol.supports_cancel is True
+        http.put(CANCEL_URL, status=204)
+        async with client() as c:
+            assert await protocol.cancel(c, dict(HANDLE)) is True
+        [sent] = calls(http, "PUT", CANCEL_URL)
+        assert sent.kwargs["headers"]["Authorization"] == f"Bearer {TOKEN}"
+
+    @pytest.mark.asyncio
+    async def test_an_ended_task_cannot_be_cancelled(self, http: aioresponses, protocol: MoySkladProtocol) -> None:
+        """61007: only PENDING and PROCESSING tasks can be cancelled; an ended one is no failure of the kill."""
+        http.put(
+            CANCEL_URL,
+            status=400,
+            body=async_error(61007, "Ошибка при отмене асинхронной задачи: задача уже завершена"),
+        )
         async with client() as c:
             assert await protocol.cancel(c, dict(HANDLE)) is False
+
+    @pytest.mark.asyncio
+    async def test_other_cancel_errors_are_typed(self, http: aioresponses, protocol: MoySkladProtocol) -> None:
+        http.put(CANCEL_URL, status=403, body=FORBIDDEN_BODY)
+        async with client() as c:
+            with pytest.raises(AsyncTaskRequestError, match="code 1016"):
+                await protocol.cancel(c, dict(HANDLE))
+
+
+# The documented async errors (https://dev.moysklad.ru/doc/api/remap/1.2/#/errors#2-oshibki): each with its meaning.
+ASYNC_ERRORS = {
+    61000: "Ошибка при создании асинхронной задачи: эндпоинт не поддерживает асинхронный обмен",
+    61001: "Ошибка при создании асинхронной задачи: нельзя указывать параметры 'offset' и 'limit' для асинхронного запроса",
+    61003: "Ошибка при запросе результата асинхронной задачи: результат задачи был удален",
+    61004: "Ошибка при запросе результата асинхронной задачи: задача завершилась ошибкой",
+    61005: "Ошибка при запросе результата асинхронной задачи: задача была отменена",
+    61006: "Ошибка при запросе результата асинхронной задачи: результат еще не готов",
+    61008: "Ошибка при отправке асинхронной задачи: внутренняя ошибка",
+}
+
+
+class TestAsyncErrors:
+    @pytest.mark.parametrize(
+        ("code", "error_type", "hint"),
+        [
+            (61000, AsyncTaskRequestError, "does not support async"),
+            (61001, AsyncTaskRequestError, "offset"),
+            (61008, AsyncTaskTransientError, "internal error"),
+        ],
+    )
+    @pytest.mark.asyncio
+    async def test_start_errors(
+        self, http: aioresponses, protocol: MoySkladProtocol, code: int, error_type: type[AsyncTaskError], hint: str
+    ) -> None:
+        http.get(REPORT, status=400, body=async_error(code, ASYNC_ERRORS[code]))
+        with pytest.raises(error_type) as info:
+            await start(protocol)
+        assert f"(code {code})" in str(info.value) and ASYNC_ERRORS[code] in str(info.value)
+        assert hint in str(info.value)
+
+    @pytest.mark.asyncio
+    async def test_offset_and_limit_are_refused_before_sending(
+        self, http: aioresponses, protocol: MoySkladProtocol
+    ) -> None:
+        with pytest.raises(AsyncTaskRequestError, match="offset"):
+            await start(protocol, {"path": "report/stock/bystore", "params": {"limit": 100}})
         assert http.requests == {}
+
+    @pytest.mark.parametrize(
+        ("code", "error_type"),
+        [
+            (61003, AsyncTaskExpired),
+            (61004, AsyncTaskFailed),
+            (61005, AsyncTaskCancelled),
+            (61006, AsyncTaskTransientError),
+        ],
+    )
+    @pytest.mark.asyncio
+    async def test_result_errors(
+        self, http: aioresponses, protocol: MoySkladProtocol, code: int, error_type: type[AsyncTaskError]
+    ) -> None:
+        http.get(RESULT_URL, status=400, body=async_error(code, ASYNC_ERRORS[code]), repeat=True)
+        async with client(max_retries=0) as c:
+            with pytest.raises(error_type) as info:
+                async with protocol.fetch(c, dict(HANDLE)):
+                    pass  # pragma: no cover
+        assert f"(code {code})" in str(info.value)
 
 
 class TestHook:
