@@ -249,3 +249,100 @@ def test_stale_watermark_is_not_trusted(hook: DirectHook, warehouse: DirectWareh
     result = DirectIncrementalSync(hook, warehouse, "client-1", clock=lambda: later).run()
     assert result.notes[0] == "watermark 2015-02-02T10:08:22Z is older than 30 days, 0:00:00"
     assert [c[1] for c in fake.calls] == ["checkDictionaries", "get"]
+
+
+# Keywords of archived campaigns: the API does not return them ("You can't get keywords from archived
+# campaigns", https://yandex.com/dev/direct/doc/keywords/get.html), which is no deletion.
+ARCHIVED_CAMPAIGNS = [{"Id": 13243, "Name": "live", "State": "ON"}, {"Id": 14742, "Name": "old", "State": "ARCHIVED"}]
+GROUPS = [{"Id": 23543, "CampaignId": 14742}, {"Id": 500, "CampaignId": 13243}]
+KEYWORD_ROWS = [
+    {"Id": 1, "AdGroupId": 500, "CampaignId": 13243, "Keyword": "live keyword"},
+    {"Id": 3, "AdGroupId": 23543, "CampaignId": 14742, "Keyword": "archived keyword"},
+]
+
+
+def visible_keywords(criterion: str, field: str, archived: set[int]) -> Any:
+    """Keywords.get as the API answers it: nothing of an archived campaign."""
+
+    def answer(params: dict[str, Any]) -> dict[str, Any]:
+        wanted = set(params["SelectionCriteria"][criterion])
+        rows = [k for k in KEYWORD_ROWS if k[field] in wanted and k["CampaignId"] not in archived]
+        return {"result": {"Keywords": rows}}
+
+    return answer
+
+
+def seed_archived(warehouse: DirectWarehouse, states: dict[int, str]) -> None:
+    then = NOW - dt.timedelta(hours=3)
+    with warehouse.transaction() as tx:
+        campaigns = [{**c, "State": states[c["Id"]]} for c in ARCHIVED_CAMPAIGNS]
+        tx.upsert_objects(CAMPAIGNS, "client-1", campaigns, then)
+        tx.upsert_objects(AD_GROUPS, "client-1", GROUPS, then)
+        tx.upsert_objects(KEYWORDS, "client-1", KEYWORD_ROWS, then)
+        tx.write_state(SyncState("client-1", watermark="2015-02-02T10:08:22Z", last_reconcile_at=then))
+
+
+def test_a_full_snapshot_neither_asks_for_nor_deletes_keywords_of_archived_campaigns(
+    hook: DirectHook, warehouse: DirectWarehouse, requests_mock: rm.Mocker
+) -> None:
+    seed_archived(warehouse, {13243: "ON", 14742: "ON"})  # keywords synced while 14742 was still live
+    fake = FakeDirect(
+        {
+            ("changes", "checkDictionaries"): {"result": {"Timestamp": "2015-02-02T12:30:00Z"}},
+            ("campaigns", "get"): {"result": {"Campaigns": ARCHIVED_CAMPAIGNS}},
+            ("adgroups", "get"): {"result": {"AdGroups": GROUPS}},
+            ("ads", "get"): {"result": {"Ads": []}},
+            ("keywords", "get"): visible_keywords("CampaignIds", "CampaignId", archived={14742}),
+        }
+    )
+    requests_mock.post(rm.ANY, json=fake)
+    result = DirectIncrementalSync(hook, warehouse, "client-1", clock=lambda: NOW).run(full_refresh=True)
+    keyword_calls = [p for s, _, p in fake.calls if s == "keywords"]
+    assert [p["SelectionCriteria"] for p in keyword_calls] == [{"CampaignIds": [13243]}]
+    assert sorted(warehouse.live_ids(KEYWORDS, "client-1")) == [1, 3]  # the archived one is kept as it was
+    assert result.deleted["direct_keywords"] == 0
+    assert "1 archived campaigns: their keywords are kept as they were" in result.notes
+
+
+def test_a_changed_group_of_an_archived_campaign_keeps_its_keywords(
+    hook: DirectHook, warehouse: DirectWarehouse, requests_mock: rm.Mocker
+) -> None:
+    seed_archived(warehouse, {13243: "ON", 14742: "ARCHIVED"})
+    fake = FakeDirect(
+        {
+            ("changes", "checkCampaigns"): {
+                "result": {"Campaigns": [{"CampaignId": 14742, "ChangesIn": ["CHILDREN"]}], "Timestamp": "T2"}
+            },
+            ("changes", "check"): {"result": {"Modified": {"AdGroupIds": [23543]}, "Timestamp": "T2"}},
+            ("adgroups", "get"): by_ids(GROUPS, "AdGroups", "Ids"),
+            ("keywords", "get"): visible_keywords("AdGroupIds", "AdGroupId", archived={14742}),
+        }
+    )
+    requests_mock.post(rm.ANY, json=fake)
+    result = DirectIncrementalSync(hook, warehouse, "client-1", clock=lambda: NOW).run()
+    assert ("keywords", "get") not in [(s, m) for s, m, _ in fake.calls]
+    assert sorted(warehouse.live_ids(KEYWORDS, "client-1")) == [1, 3]
+    assert result.deleted.get("direct_keywords", 0) == 0
+
+
+def test_an_unarchived_campaign_has_its_keywords_read_again(
+    hook: DirectHook, warehouse: DirectWarehouse, requests_mock: rm.Mocker
+) -> None:
+    seed_archived(warehouse, {13243: "ON", 14742: "ARCHIVED"})
+    with warehouse.transaction() as tx:  # a keyword the warehouse kept while archived, gone since
+        tx.upsert_objects(KEYWORDS, "client-1", [{"Id": 9, "AdGroupId": 23543, "CampaignId": 14742}], NOW)
+    fake = FakeDirect(
+        {
+            ("changes", "checkCampaigns"): {
+                "result": {"Campaigns": [{"CampaignId": 14742, "ChangesIn": ["SELF"]}], "Timestamp": "T2"}
+            },
+            ("campaigns", "get"): {"result": {"Campaigns": [{"Id": 14742, "Name": "old", "State": "SUSPENDED"}]}},
+            ("keywords", "get"): visible_keywords("CampaignIds", "CampaignId", archived=set()),
+        }
+    )
+    requests_mock.post(rm.ANY, json=fake)
+    later = NOW + dt.timedelta(minutes=5)
+    DirectIncrementalSync(hook, warehouse, "client-1", clock=lambda: later).run()
+    keyword_calls = [p for s, _, p in fake.calls if s == "keywords"]
+    assert [p["SelectionCriteria"] for p in keyword_calls] == [{"CampaignIds": [14742]}]
+    assert sorted(warehouse.live_ids(KEYWORDS, "client-1")) == [1, 3]  # 9 is gone, 3 was read again
