@@ -91,7 +91,21 @@ class ReportRange:
     date_to: str
 
 
-_TITLE = re.compile(r"\((\d{4}-\d{2}-\d{2}) - (\d{4}-\d{2}-\d{2})\)\s*$")
+#: The title line. The service wraps it in double quotes (``"NAME (2026-01-01 - 2026-01-31)"``), as the
+#: clients that parse real reports show; an unquoted title is read the same.
+_TITLE = re.compile(r'^"?.*\((?P<date_from>\d{4}-\d{2}-\d{2}) - (?P<date_to>\d{4}-\d{2}-\d{2})\)"?\s*$')
+#: One column name: a field (``Date``, ``CampaignId``) or a per-goal column (``Conversions_12345_LSC``).
+#: Field names are CamelCase, so a data row of numbers, dates, ``--`` or UPPER_CASE enum values never
+#: passes for the column line.
+_COLUMN = re.compile(r"[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
+
+
+def _is_column_line(cells: list[str]) -> bool:
+    """Whether a line is the column-names line (not a data row of a ``skipColumnHeader`` body).
+
+    Not "has a Date column": a report may have none (ACCOUNT_PERFORMANCE_REPORT of totals).
+    """
+    return all(_COLUMN.fullmatch(cell) and cell.upper() != cell for cell in cells)
 
 
 class TsvReader:
@@ -116,11 +130,11 @@ class TsvReader:
             if not line:
                 continue
             if self.columns is None:
-                if "\t" not in line and (title := _TITLE.search(line)):
-                    self.period = ReportRange(title.group(1), title.group(2))
+                if self.period is None and "\t" not in line and (title := _TITLE.match(line)):
+                    self.period = ReportRange(title.group("date_from"), title.group("date_to"))
                     continue
                 cells = line.split("\t")
-                if "Date" not in cells:
+                if not _is_column_line(cells):
                     raise AsyncTaskProtocolError(f"the report has no column header (got {line[:200]!r})")
                 self.columns, converters, width = cells, _converters(cells), len(cells)
                 continue
@@ -156,8 +170,9 @@ class _Layout:
     def __init__(self, columns: list[str], level: str) -> None:
         index = {name: i for i, name in enumerate(columns)}
         key = "CampaignId" if level == "campaign" else "AdId"
-        if key not in index:
-            raise AsyncTaskProtocolError(f"{key} is not in the report's fields")
+        for needed in ("Date", key):
+            if needed not in index:
+                raise AsyncTaskProtocolError(f"{needed} is not in the report's fields: a statistics table needs it")
         self.date = index["Date"]
         self.key = index[key]
         self.parent = index.get("CampaignId") if level == "ad" else None

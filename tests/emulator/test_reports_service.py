@@ -56,7 +56,7 @@ def test_online_tsv_layout_and_money(server: EmulatorServer, admin: EmulatorAdmi
     assert response.headers["RequestId"]
     assert response.headers["content-type"].startswith("text/tab-separated-values")
     out = lines(response)
-    assert out[0] == f"r1 ({start} - {end})"
+    assert out[0] == f'"r1 ({start} - {end})"'  # quoted, as real reports carry the title
     assert out[1].split("\t") == FIELDS
     rows = [line.split("\t") for line in out[2:-1]]
     assert out[-1] == f"Total rows: {len(rows)}"
@@ -74,6 +74,19 @@ def test_online_tsv_layout_and_money(server: EmulatorServer, admin: EmulatorAdmi
     assert [r[4] for r in plain_rows] == [
         f"{int(r[4]) // 1_000_000}.{int(r[4]) % 1_000_000 // 10_000:02d}" for r in rows
     ]
+
+
+def test_location_of_presence_is_one_region(server: EmulatorServer, admin: EmulatorAdmin) -> None:
+    """The official example's FieldNames (Date, CampaignName, LocationOfPresenceName, ...) are accepted;
+    all emulated traffic comes from one region, so its rows are the campaign rows with a region added."""
+    start, end = week(admin)
+    fields = ["Date", "CampaignName", "LocationOfPresenceName", "Impressions", "Clicks", "Cost"]
+    out = lines(post(server, definition("geo", start, end, FieldNames=fields), skipReportHeader="true"))
+    assert out[0].split("\t") == fields
+    rows = [line.split("\t") for line in out[1:-1]]
+    assert rows and {row[2] for row in rows} == {"Moscow"}
+    plain = lines(post(server, definition("plain", start, end), skipReportHeader="true"))
+    assert [row[3:] for row in rows] == [line.split("\t")[2:5] for line in plain[1:-1]]
 
 
 def test_skip_headers_and_filter(server: EmulatorServer, admin: EmulatorAdmin) -> None:
@@ -164,7 +177,7 @@ def test_offline_lifecycle(server: EmulatorServer, admin: EmulatorAdmin) -> None
     assert entry["name"] == "off" and entry["state"] in ("queued", "building") and entry["polls"] == 1
     admin.advance_clock(3)
     done = post(server, params, processingMode="offline")
-    assert lines(done)[0] == f"off ({start} - {end})"
+    assert lines(done)[0] == f'"off ({start} - {end})"'
     assert admin.reports("client-1")[0]["state"] == "ready"
     assert post(server, params).status_code == 200  # identical request: the same built report
     admin.advance_clock(5 * 3600)

@@ -44,10 +44,10 @@ def test_correction_changes_numbers_changes_and_auto(server: EmulatorServer, adm
 
     auto = definition("auto", start, end, DateRangeType="AUTO", SelectionCriteria={})
     yesterday = today(admin) - dt.timedelta(days=1)
-    assert lines(post(server, auto))[0] == f"auto ({day} - {yesterday})"
+    assert lines(post(server, auto))[0] == f'"auto ({day} - {yesterday})"'
     # Delivered: the correction is no longer pending, so the next AUTO report covers the last 3 days.
     auto2 = {**auto, "ReportName": "auto2"}
-    assert lines(post(server, auto2))[0] == f"auto2 ({today(admin) - dt.timedelta(days=3)} - {yesterday})"
+    assert lines(post(server, auto2))[0] == f'"auto2 ({today(admin) - dt.timedelta(days=3)} - {yesterday})"'
 
 
 def test_random_stat_corrections_change_numbers(server: EmulatorServer, admin: EmulatorAdmin) -> None:

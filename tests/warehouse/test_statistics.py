@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
-from airflow_provider_direct.warehouse.statistics import StatsLoader, parse_tsv, pending_restatements
+from airflow_provider_direct.warehouse.statistics import StatsLoader, TsvReader, parse_tsv, pending_restatements
 from airflow_provider_direct.warehouse.store import DirectWarehouse
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -107,3 +107,41 @@ def test_restatements_covered_by_the_pull_are_settled(warehouse: DirectWarehouse
     )
     assert load.restatements_done == 1  # campaign 2's border is before the period; 3 was not asked for
     assert pending_restatements(warehouse, "c1") == {2: "2025-12-20", 3: "2026-01-03"}
+
+
+# The real service wraps the title in double quotes (``"NAME (from - to)"``, as the clients that parse
+# it show; https://yandex.com/dev/direct/doc/en/report-format names only "report name + dates").
+QUOTED_TITLE = '"r (2026-01-01 - 2026-01-03)"'
+
+
+def test_a_quoted_title_line_gives_the_period() -> None:
+    items = list(parse_tsv(tsv([("2026-01-01", 1, 5)], summary=1, title=QUOTED_TITLE)))
+    assert (items[0].date_from, items[0].date_to) == ("2026-01-01", "2026-01-03")  # type: ignore[union-attr]
+    assert items[1]["Clicks"] == 5 and items[2] == 1  # type: ignore[index]
+
+
+def test_a_report_without_a_date_column_is_read() -> None:
+    """ACCOUNT_PERFORMANCE_REPORT with FieldNames Impressions, Clicks, Cost: one row, no Date column."""
+    body = ["r (2026-01-01 - 2026-01-03)", "Impressions\tClicks\tCost", "35412\t1187\t31542800000", "Total rows: 1"]
+    reader = TsvReader(body)
+    assert list(reader) == [[35412, 1187, 31542800000]]
+    assert reader.columns == ["Impressions", "Clicks", "Cost"] and reader.summary == 1
+    assert reader.period is not None and reader.period.date_to == "2026-01-03"
+
+
+def test_per_goal_columns_are_column_names() -> None:
+    reader = TsvReader(["Date\tConversions_12345_LSC", "2026-01-01\t--"])
+    assert list(reader) == [["2026-01-01", None]] and reader.columns == ["Date", "Conversions_12345_LSC"]
+
+
+@pytest.mark.parametrize("first", ["2026-01-01\t1\t5", "35412\t1187\t31542800000", "DESKTOP\tSEARCH"])
+def test_a_body_that_starts_with_data_is_never_success(first: str) -> None:
+    """skipColumnHeader: true leaves the first line a data row; it must not pass for the column names."""
+    with pytest.raises(AsyncTaskProtocolError, match="no column header"):
+        list(TsvReader([QUOTED_TITLE, first, "Total rows: 1"]))
+
+
+def test_a_statistics_load_needs_the_date_column(warehouse: DirectWarehouse) -> None:
+    body = [QUOTED_TITLE, "CampaignId\tClicks", "1\t5", "Total rows: 1"]
+    with pytest.raises(AsyncTaskProtocolError, match="Date is not in the report's fields"):
+        StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(body)

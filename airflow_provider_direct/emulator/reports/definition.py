@@ -29,6 +29,7 @@ FIELD_NAMES = frozenset(
         "CampaignId",
         "CampaignName",
         "CampaignType",
+        "LocationOfPresenceName",
         "AdGroupId",
         "AdId",
         "Impressions",

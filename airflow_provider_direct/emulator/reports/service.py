@@ -29,7 +29,7 @@ from airflow_provider_direct.emulator.reports.definition import (
 )
 from airflow_provider_direct.emulator.reports.queue import StoredReport
 from airflow_provider_direct.emulator.reports.stats import ReportScope, iter_stats, today
-from airflow_provider_direct.emulator.reports.tsv import columns, gzipped, render
+from airflow_provider_direct.emulator.reports.tsv import columns, gzipped, render, report_title
 from airflow_provider_direct.emulator.responses import (
     JSON,
     DropConnection,
@@ -215,11 +215,7 @@ class ReportsCall:
                 return state.get(campaign_id)
 
         cols = columns(definition.fields, options.money_in_micros, campaign)
-        title = (
-            None
-            if options.skip_report_header
-            else (f"{definition.name} ({report.date_from.isoformat()} - {report.date_to.isoformat()})")
-        )
+        title = None if options.skip_report_header else report_title(definition.name, report.date_from, report.date_to)
         header = None if options.skip_column_header else list(definition.fields)
         stop_after = max(1, report.rows // 2) if fault is not None and fault.kind == "truncate" else None
         chunks = render(rows, cols, title=title, header=header, summary=not options.skip_summary, stop_after=stop_after)

@@ -15,6 +15,18 @@ from airflow_provider_direct.emulator.reports.stats import StatRow
 
 ROWS_PER_CHUNK = 2000
 UNDEFINED = "--"  # what the API prints for ratios without a denominator
+#: The one region the emulated traffic comes from: a constant keeps every level's rows summable.
+LOCATION_OF_PRESENCE = "Moscow"
+
+
+def report_title(name: str, date_from: dt.date, date_to: dt.date) -> str:
+    """The title line in double quotes, ``"NAME (YYYY-MM-DD - YYYY-MM-DD)"``, as real reports carry it.
+
+    The docs say only "the report name and the period's start and end dates"
+    (https://yandex.com/dev/direct/doc/en/report-format); the quotes are what clients parsing real
+    reports strip (see tests/wire/direct_reports/).
+    """
+    return f'"{name} ({date_from.isoformat()} - {date_to.isoformat()})"'
 
 
 def money(micros: int, in_micros: bool) -> str:
@@ -52,6 +64,7 @@ def columns(fields: Iterable[str], in_micros: bool, campaign: Callable[[int], di
         "CampaignId": lambda r: str(r.campaign_id),
         "CampaignName": lambda r: _clean(campaign(r.campaign_id or 0)["Name"]),
         "CampaignType": lambda r: _clean(campaign(r.campaign_id or 0)["Type"]),
+        "LocationOfPresenceName": lambda r: LOCATION_OF_PRESENCE,
         "AdGroupId": lambda r: str(r.group_id),
         "AdId": lambda r: str(r.ad_id),
         "Impressions": lambda r: str(r.impressions),
