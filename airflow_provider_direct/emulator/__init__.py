@@ -10,6 +10,9 @@ computed from their ids), the Changes service, units, concurrency limits and inj
         admin.set_faults(next=[{"kind": "error", "code": 1000}, {"kind": "drop"}])
         ...  # point the hook at server.url + "/json/v5/" with token "client-1-token"
 
+``/json/v501/`` serves the same services plus unified performance campaigns (``unified_campaigns``
+of each login's text campaigns), which ``/json/v5/`` never returns, as the docs require.
+
 The same server also emulates four async-task APIs (Direct fetch processes, MoySklad async exchange,
 a workers task API, myTarget's async API; see ``emulator.async_apis``) driven by ``/admin/async``:
 

@@ -6,6 +6,7 @@ requests really overlap (the 506 limit is observable) while the event loop keeps
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -51,9 +52,14 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     )
     app.state.emulator = Emulator(config or EmulatorConfig())
 
-    def api_call(service: str, request: Request, body: Annotated[bytes, Depends(_raw_body)]) -> Response:
-        emulator: Emulator = request.app.state.emulator
-        return Exchange(emulator.world, service, request.headers, body).run()
+    def api_route(version: str) -> Callable[..., Response]:
+        """The generic service route of one address version (the handlers see which one was called)."""
+
+        def api_call(service: str, request: Request, body: Annotated[bytes, Depends(_raw_body)]) -> Response:
+            emulator: Emulator = request.app.state.emulator
+            return Exchange(emulator.world, service, request.headers, body, version).run()
+
+        return api_call
 
     def reports(request: Request, body: Annotated[bytes, Depends(_raw_body)]) -> Response:
         emulator: Emulator = request.app.state.emulator
@@ -70,7 +76,7 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
         )
         app.add_api_route(
             f"/json/{version}/{{service}}",
-            api_call,
+            api_route(version),
             methods=["POST"],
             name=f"api_{version}",
             include_in_schema=False,

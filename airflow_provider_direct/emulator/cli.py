@@ -32,6 +32,7 @@ FLAGS: dict[str, tuple[str, type]] = {
     "--seed": ("seed", int),
     "--campaigns": ("campaigns", int),
     "--smart-campaigns": ("smart_campaigns", int),
+    "--unified-campaigns": ("unified_campaigns", int),
     "--groups": ("groups", int),
     "--ads": ("ads", int),
     "--keywords": ("keywords", int),

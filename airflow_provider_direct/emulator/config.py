@@ -103,6 +103,11 @@ class EmulatorConfig(BaseModel):
     logins: list[str] = Field(default_factory=lambda: ["client-1", "client-2", "client-3"], min_length=1)
     campaigns: int = Field(default=5, ge=0, description="text campaigns per login")
     smart_campaigns: int = Field(default=1, ge=0, description="smart-banner campaigns per login")
+    # Text campaigns are being upgraded to unified performance campaigns, which only /json/v501/ serves
+    # (https://yandex.com/dev/direct/doc/en/campaigns/get-unified-campaign); 0 keeps every account text-only.
+    unified_campaigns: int = Field(
+        default=0, ge=0, description="of the text campaigns per login, how many are unified (UNIFIED_CAMPAIGN)"
+    )
     groups: int = Field(default=10, ge=0, description="ad groups per campaign")
     ads: int = Field(default=3, ge=0, description="ads per group")
     keywords: int = Field(default=20, ge=0, description="keywords per text ad group")
@@ -143,6 +148,8 @@ class EmulatorConfig(BaseModel):
         self.agency_login = self.agency_login.strip().lower()
         if len(set(self.logins)) != len(self.logins):
             raise ValueError("logins must be unique")
+        if self.unified_campaigns > self.campaigns:
+            raise ValueError("unified_campaigns must not exceed campaigns (they are a share of the text campaigns)")
         if self.agency_login in self.logins:
             raise ValueError("agency_login must differ from client logins")
         if self.agency_clients is None:
@@ -176,6 +183,7 @@ class EmulatorConfig(BaseModel):
             logins=len(self.logins),
             campaigns=self.campaigns,
             smart_campaigns=self.smart_campaigns,
+            unified_campaigns=self.unified_campaigns,
             groups=self.groups,
             ads=self.ads,
             keywords=self.keywords,

@@ -19,6 +19,8 @@ class CallContext:
     state: AccountState
     faults: FaultInjector
     caller: Caller
+    #: The address version (``v5`` or ``v501``): only v501 serves unified performance campaigns.
+    version: str = "v5"
 
     @property
     def login_index(self) -> int:

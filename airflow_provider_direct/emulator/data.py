@@ -144,13 +144,16 @@ class DataGenerator:
 
     # -- campaigns ------------------------------------------------------------------------------
 
-    def campaign(self, campaign_id: int, login: str, smart: bool) -> dict[str, Any]:
+    def campaign(self, campaign_id: int, login: str, smart: bool, *, unified: bool = False) -> dict[str, Any]:
+        """A smart-banner, unified performance (``unified``) or text campaign with its type's own block."""
         h = self.hash(campaign_id)
         has_budget = (h >> 20) & 3 == 0
+        kind = "SMART_CAMPAIGN" if smart else "UNIFIED_CAMPAIGN" if unified else "TEXT_CAMPAIGN"
+        label = "Смарт" if smart else "ЕПК" if unified else "Кампания"
         obj: dict[str, Any] = {
             "Id": campaign_id,
-            "Name": f"{'Смарт' if smart else 'Кампания'} {WORDS[h & 63]} #{campaign_id}",
-            "Type": "SMART_CAMPAIGN" if smart else "TEXT_CAMPAIGN",
+            "Name": f"{label} {WORDS[h & 63]} #{campaign_id}",
+            "Type": kind,
             "State": CAMPAIGN_STATES[(h >> 6) & 15],
             "Status": CAMPAIGN_STATUSES[(h >> 10) & 15],
             "StatusPayment": "ALLOWED",
@@ -175,9 +178,34 @@ class DataGenerator:
             "RepresentedBy": None,
             "TimeTargeting": None,
         }
-        if not smart:
+        counters = {"Items": [10_000_000 + (h >> 48) % 1_000_000]} if (h >> 47) & 1 else None
+        if unified:
+            # The UnifiedCampaign block of https://yandex.com/dev/direct/doc/en/campaigns/get-unified-campaign
+            obj["UnifiedCampaign"] = {
+                "CounterIds": counters,
+                "Settings": [{"Option": "ADD_METRICA_TAG", "Value": "YES"}],
+                # A weekly-budget strategy: the parameters come in the strategy's own block. PlacementTypes
+                # is left out: it has its own *FieldNames array, which the emulator accepts but ignores.
+                "BiddingStrategy": {
+                    "Search": {
+                        "BiddingStrategyType": "WB_MAXIMUM_CLICKS",
+                        "WbMaximumClicks": {
+                            "WeeklySpendLimit": ((h >> 24) % 5000 + 300) * 7_000_000,
+                            "BidCeiling": None,
+                            "CustomPeriodBudget": None,
+                        },
+                    },
+                    "Network": {"BiddingStrategyType": "SERVING_OFF"},
+                },
+                "PriorityGoals": None,
+                "TrackingParams": f"utm_source=yandex&utm_campaign={campaign_id}",
+                "AttributionModel": "AUTO",
+                "PackageBiddingStrategy": None,
+                "CanBeUsedAsPackageBiddingStrategySource": "NO",
+            }
+        elif not smart:
             obj["TextCampaign"] = {
-                "CounterIds": {"Items": [10_000_000 + (h >> 48) % 1_000_000]} if (h >> 47) & 1 else None,
+                "CounterIds": counters,
                 "RelevantKeywords": None,
                 "Settings": [{"Option": "ADD_METRICA_TAG", "Value": "YES"}],
                 "BiddingStrategy": {
@@ -186,18 +214,22 @@ class DataGenerator:
                 },
                 "PriorityGoals": None,
                 "AttributionModel": "LYDC",
+                "PackageBiddingStrategy": None,
+                "CanBeUsedAsPackageBiddingStrategySource": "NO",
+                "NegativeKeywordSharedSetIds": None,
             }
         return obj
 
     # -- groups ---------------------------------------------------------------------------------
 
-    def ad_group(self, group_id: int, campaign_id: int, smart: bool) -> dict[str, Any]:
+    def ad_group(self, group_id: int, campaign_id: int, smart: bool, *, unified: bool = False) -> dict[str, Any]:
+        """A group of its campaign's kind; unified groups carry the ``UnifiedAdGroup`` block."""
         h = self.hash(group_id)
-        return {
+        obj: dict[str, Any] = {
             "Id": group_id,
             "CampaignId": campaign_id,
             "Name": f"Группа {_phrase(h)}",
-            "Type": "SMART_AD_GROUP" if smart else "TEXT_AD_GROUP",
+            "Type": "SMART_AD_GROUP" if smart else "UNIFIED_AD_GROUP" if unified else "TEXT_AD_GROUP",
             "Subtype": "NONE",
             "Status": GROUP_STATUSES[(h >> 18) & 15],
             "ServingStatus": SERVING[(h >> 22) & 7],
@@ -207,6 +239,9 @@ class DataGenerator:
             "RestrictedRegionIds": None,
             "TrackingParams": f"utm_source=yandex&utm_content={group_id}" if (h >> 37) & 1 else "",
         }
+        if unified:
+            obj["UnifiedAdGroup"] = {"OfferRetargeting": "YES" if (h >> 38) & 1 else "NO"}
+        return obj
 
     # -- ads ------------------------------------------------------------------------------------
 

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
+# Texts of https://yandex.com/dev/direct/doc/en/concepts/errors-list (and its ru twin) where the list is
+# readable; 4001's Russian text is the one a real answer carried (selesnow/ryandexdirect issue 27).
 ERROR_STRINGS: dict[int, tuple[str, str]] = {
     52: ("Authorization server temporarily unavailable", "Сервер авторизации временно недоступен"),
     53: ("Authorization error", "Ошибка авторизации"),
     54: ("No rights", "Нет прав"),
     55: ("Operation not found", "Не найдена операция"),
     56: ("Request limit exceeded", "Превышен лимит запросов"),
-    152: ("Not enough units", "Недостаточно баллов"),
-    506: ("Exceeded limit on connections", "Превышено ограничение на количество соединений"),
-    513: ("Your login is not connected to Yandex Direct", "Ваш логин не подключен к Яндекс.Директу"),
+    152: ("Not enough Yandex units", "Недостаточно баллов"),
+    506: ("Exceeded limit on number of connections", "Превышено ограничение на количество соединений"),
+    513: ("Your username is not enabled in Yandex Direct", "Ваш логин не подключен к Яндекс.Директу"),
     1000: ("Server temporarily unavailable", "Сервер временно недоступен"),
     1001: ("Service initialization error", "Ошибка инициализации сервиса"),
     1002: ("Operation error", "Ошибка операции"),
-    1020: ("Internal error", "Внутренняя ошибка"),
+    1020: ("Internal server error", "Внутренняя ошибка сервера"),
     4000: ("Invalid request parameters", "Параметры запроса указаны неверно"),
-    4001: ("Invalid selection criteria", "Неверно заданы критерии отбора"),
+    4001: ("Invalid selection criteria", "Неверно заданы параметры фильтрации SelectionCriteria"),
     4002: ("Invalid paging parameters", "Неверно заданы параметры страницы"),
     8000: ("Invalid request", "Некорректный запрос"),
     9000: ("Offline report queue limit exceeded", "Превышен лимит очереди офлайн-отчетов"),
@@ -32,7 +34,8 @@ ERROR_STRINGS: dict[int, tuple[str, str]] = {
     ),
 }
 
-# Detail templates, keyed by a stable name so call sites never hard-code a language.
+# Detail templates, keyed by a stable name so call sites never hard-code a language. The English texts of
+# "invalid_json", "required" and "unknown_param" follow error bodies of the real API captured by public clients.
 DETAILS: dict[str, tuple[str, str]] = {
     "token_missing": ("OAuth token is missing", "Не передан OAuth-токен"),
     "token_invalid": ("Invalid OAuth token", "Недействительный OAuth-токен"),
@@ -61,19 +64,19 @@ DETAILS: dict[str, tuple[str, str]] = {
         "Method {method} is not supported by service {service}",
         "Метод {method} не поддерживается сервисом {service}",
     ),
-    "invalid_json": ("Request body is not valid JSON", "Тело запроса не является корректным JSON"),
+    "invalid_json": ("Not able to process JSON/XML", "Тело запроса не является корректным JSON"),
     "bad_envelope": (
         "Request must be an object with method and params",
         "Запрос должен быть объектом с полями method и params",
     ),
-    "required": ("Field {field} is required", "Не указано обязательное поле {field}"),
+    "required": ("Omitted required parameter {field}", "Не указано обязательное поле {field}"),
     "must_be_object": ("Field {field} must be an object", "Поле {field} должно быть объектом"),
     "must_be_array": ("Field {field} must be an array", "Поле {field} должно быть массивом"),
     "invalid_value": (
         "Field {field} contains an invalid value: {value}",
         "Поле {field} содержит недопустимое значение: {value}",
     ),
-    "unknown_param": ("Unknown parameter {field}", "Неизвестный параметр {field}"),
+    "unknown_param": ("Unknown parameter specified: {field}", "Неизвестный параметр {field}"),
     "ids_cap": (
         "Array {field} must contain from 1 to {cap} elements",
         "Массив {field} должен содержать от 1 до {cap} элементов",

@@ -66,11 +66,39 @@ CAMPAIGN = ObjectSpec(
         "Type",
     ),
     substructures={
+        # Field lists of https://yandex.com/dev/direct/doc/campaigns/get.html
         "TextCampaignFieldNames": Substructure(
             key="TextCampaign",
             object_type="TEXT_CAMPAIGN",
             fields=frozenset(
-                {"CounterIds", "RelevantKeywords", "Settings", "BiddingStrategy", "PriorityGoals", "AttributionModel"}
+                {
+                    "CounterIds",
+                    "RelevantKeywords",
+                    "Settings",
+                    "BiddingStrategy",
+                    "PriorityGoals",
+                    "AttributionModel",
+                    "PackageBiddingStrategy",
+                    "CanBeUsedAsPackageBiddingStrategySource",
+                    "NegativeKeywordSharedSetIds",
+                }
+            ),
+        ),
+        # Unified performance campaigns exist on /json/v501/ only (see ``services.campaigns_get``).
+        "UnifiedCampaignFieldNames": Substructure(
+            key="UnifiedCampaign",
+            object_type="UNIFIED_CAMPAIGN",
+            fields=frozenset(
+                {
+                    "CounterIds",
+                    "Settings",
+                    "BiddingStrategy",
+                    "PriorityGoals",
+                    "TrackingParams",
+                    "AttributionModel",
+                    "PackageBiddingStrategy",
+                    "CanBeUsedAsPackageBiddingStrategySource",
+                }
             ),
         ),
     },
@@ -82,7 +110,6 @@ CAMPAIGN = ObjectSpec(
             "DynamicTextCampaignSearchStrategyPlacementTypesFieldNames",
             "CpmBannerCampaignFieldNames",
             "SmartCampaignFieldNames",
-            "UnifiedCampaignFieldNames",
             "UnifiedCampaignSearchStrategyPlacementTypesFieldNames",
             "UnifiedCampaignPackageBiddingStrategyPlatformsFieldNames",
         }
@@ -105,6 +132,15 @@ AD_GROUP = ObjectSpec(
         "TrackingParams",
         "Type",
     ),
+    substructures={
+        # The docs list the field name (https://yandex.com/dev/direct/doc/adgroups/get.html) but
+        # show no answer; the block's name follows the API's convention (SmartAdGroupFieldNames -> SmartAdGroup).
+        "UnifiedAdGroupFieldNames": Substructure(
+            key="UnifiedAdGroup",
+            object_type="UNIFIED_AD_GROUP",
+            fields=frozenset({"OfferRetargeting"}),
+        ),
+    },
     ignored_arrays=frozenset(
         {
             "MobileAppAdGroupFieldNames",
@@ -114,7 +150,6 @@ AD_GROUP = ObjectSpec(
             "AutotargetingSettingsBrandOptionsFieldNames",
             "SmartAdGroupFieldNames",
             "TextAdGroupFeedParamsFieldNames",
-            "UnifiedAdGroupFieldNames",
         }
     ),
 )

@@ -50,9 +50,12 @@ def parse_envelope(body: bytes) -> tuple[str, dict[str, Any]]:
 class Exchange:
     """State of one request while it moves through the pipeline."""
 
-    def __init__(self, world: World, service: str, headers: Mapping[str, str], body: bytes) -> None:
+    def __init__(
+        self, world: World, service: str, headers: Mapping[str, str], body: bytes, version: str = "v5"
+    ) -> None:
         self.world = world
         self.service = service.lower()
+        self.version = version
         self.headers = headers
         self.request_id = world.next_request_id()
         self.lang = language(headers.get("accept-language"))
@@ -126,7 +129,7 @@ class Exchange:
             handler = registry.resolve(self.service, self.method)
             price = config.unit_costs[f"{self.service}.{self.method}"]  # every registered method has a price
             world.ledger.ensure(caller.charged_login, price.base)
-            result = handler(CallContext(world.state, world.faults, caller), self.params)
+            result = handler(CallContext(world.state, world.faults, caller, self.version), self.params)
             return result.body, world.ledger.charge(caller.charged_login, price.cost(result.objects))
 
     def _error(self, error: ApiError) -> tuple[bytes, Receipt | None]:

@@ -37,6 +37,7 @@ class IdLayout:
     groups: int
     ads: int
     keywords: int
+    unified_campaigns: int = 0  # the last ones of the text campaigns
 
     @property
     def campaigns_per_login(self) -> int:
@@ -88,6 +89,11 @@ class IdLayout:
 
     def campaign_is_smart(self, campaign_id: int) -> bool:
         return self.campaign_position(campaign_id)[1] >= self.campaigns
+
+    def campaign_is_unified(self, campaign_id: int) -> bool:
+        """The last ``unified_campaigns`` text slots of each login are unified performance campaigns."""
+        index = self.campaign_position(campaign_id)[1]
+        return self.campaigns - self.unified_campaigns <= index < self.campaigns
 
     # -- groups ---------------------------------------------------------------------------------
 

@@ -4,8 +4,9 @@ An oracle that knows exactly which objects changed still has to pay for: one ``c
 learn which campaigns changed), one ``check`` per 3000 campaigns with changed children (to learn the
 changed group and ad ids), and the ``get`` calls that read the changed live objects at the largest
 batch sizes the caps allow, keywords re-read by changed group (Changes reports keyword changes only
-as group changes). Deleted objects cost nothing beyond those calls. Used by the incremental-sync
-benchmark to judge how close a real client comes to this floor.
+as group changes) except in archived campaigns, whose keywords Keywords.get never returns. Deleted
+objects cost nothing beyond those calls. Used by the incremental-sync benchmark to judge how close a
+real client comes to this floor.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def minimum_units(state: AccountState, config: EmulatorConfig, login_index: int,
         checked = [c for c in live if kinds[c] & {"CHILDREN", "STAT"}]
         groups = [g for c in checked for g in log.changed_groups(c, since) if state.is_live(Kind.AD_GROUP, g)]
         ads = [a for c in checked for a in log.changed_ads_in_campaign(c, since) if state.is_live(Kind.AD, a)]
-        keywords = sum(state.child_count(Kind.KEYWORD, g) for g in groups)
+        # Keywords.get shows none of an archived campaign's keywords, so no client can (or must) pay for them.
+        readable = [g for g in groups if not state.is_archived_campaign(state.parent_of(g))]
+        keywords = sum(state.child_count(Kind.KEYWORD, g) for g in readable)
 
     parts = {
         "changes.checkCampaigns": costs["changes.checkCampaigns"].cost(0),
@@ -43,7 +46,7 @@ def minimum_units(state: AccountState, config: EmulatorConfig, login_index: int,
         "campaigns.get": _calls(len(self_live), 1000) * costs["campaigns.get"].base + len(self_live),
         "adgroups.get": _calls(len(groups), 10_000) * costs["adgroups.get"].base + len(groups),
         "ads.get": _calls(len(ads), 10_000) * costs["ads.get"].base + len(ads),
-        "keywords.get": _calls(len(groups), 1000) * costs["keywords.get"].base
+        "keywords.get": _calls(len(readable), 1000) * costs["keywords.get"].base
         + costs["keywords.get"].cost(keywords)
         - costs["keywords.get"].base,
     }

@@ -4,6 +4,22 @@ Semantics follow the API: criteria are SQL ``IN`` lists AND-ed together, unknown
 silently ignored, caps are errors, and results come in a stable (campaign, group, id) order with
 ``LimitedBy`` paging. Smart-banner campaigns reproduce the production pitfall: invisible to the object
 services, and Ads.get answers error 1002 whenever a request touches one.
+
+Two documented restrictions shape what each address shows:
+
+- Unified performance campaigns (and their groups) are managed through /json/v501/ only: "To manage a
+  unified performance campaign, use the URL: https://api.direct.yandex.com/v501/"
+  (https://yandex.com/dev/direct/doc/en/campaigns/get-unified-campaign), and the same for unified groups
+  (https://yandex.com/dev/direct/doc/adgroups/get.html). So /json/v5/ returns none of them:
+  a v5 client sees as little of a UPC as of an id that does not exist (no error, no partial object). The
+  docs say nothing of a UPC's ads and keywords on v5; the emulator hides the whole campaign there, so a
+  v5 client notices the missing campaign rather than half of it. The Changes service reports them on
+  both addresses, as it reports smart-banner campaigns.
+- "You can't get keywords from archived campaigns" (https://yandex.com/dev/direct/doc/keywords/get.html):
+  Keywords.get returns none of the keywords of a campaign in State ARCHIVED, whichever criterion names
+  them, without an error (ids the API will not show are ignored silently, as for foreign ids:
+  https://yandex.com/dev/direct/doc/en/best-practice/get). Ads and groups of archived campaigns stay
+  visible; the admin snapshot keeps listing everything.
 """
 
 from __future__ import annotations
@@ -87,6 +103,8 @@ AD_TYPES = frozenset(
 )
 KEYWORD_STATES = frozenset({"OFF", "ON", "SUSPENDED"})
 KEYWORD_STATUSES = frozenset({"ACCEPTED", "DRAFT", "REJECTED"})
+#: The address that serves unified performance campaigns.
+UNIFIED_VERSION = "v501"
 
 Filter = tuple[str, frozenset[str]]
 
@@ -118,13 +136,35 @@ def _matcher(state: AccountState, filters: list[Filter]) -> Callable[[int], bool
     return keep
 
 
-def _visible_campaign(state: AccountState, login_index: int, campaign_id: int) -> bool:
-    """A live, own, non-smart campaign: the only kind the object services ever show."""
+def _visible_campaign(state: AccountState, login_index: int, campaign_id: int, version: str = "v5") -> bool:
+    """A live, own, non-smart campaign (unified ones on v501 only): the only kind the object services show."""
     return (
         state.is_live(Kind.CAMPAIGN, campaign_id)
         and state.login_of(campaign_id) == login_index
         and not state.is_smart_campaign(campaign_id)
+        and (version == UNIFIED_VERSION or not state.is_unified_campaign(campaign_id))
     )
+
+
+def _campaign_gate(ctx: CallContext, kind: Kind) -> Callable[[int], bool]:
+    """Whether the objects of ``kind`` under a campaign may be shown, memoised for one call.
+
+    Keywords also need the campaign not to be archived; the state is read per call because mutations
+    may archive or unarchive a campaign at any time.
+    """
+    state, login_index, version = ctx.state, ctx.login_index, ctx.version
+    known: dict[int, bool] = {}
+
+    def shown(campaign_id: int) -> bool:
+        answer = known.get(campaign_id)
+        if answer is None:
+            answer = _visible_campaign(state, login_index, campaign_id, version)
+            if answer and kind is Kind.KEYWORD:
+                answer = not state.is_archived_campaign(campaign_id)
+            known[campaign_id] = answer
+        return answer
+
+    return shown
 
 
 def _window(items: list[int], page: Page) -> tuple[list[int], bool]:
@@ -158,7 +198,8 @@ def campaigns_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     state = ctx.state
     with state.lock:
         login_index = ctx.login_index
-        candidates = [cid for cid in state.campaign_ids(login_index) if not state.is_smart_campaign(cid)]
+        shown = _campaign_gate(ctx, Kind.CAMPAIGN)
+        candidates = [cid for cid in state.campaign_ids(login_index) if shown(cid)]
         if ids is not None:
             wanted = set(ids)
             candidates = [cid for cid in candidates if cid in wanted]
@@ -173,10 +214,10 @@ def campaigns_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
 # -- AdGroups.get ---------------------------------------------------------------------------------
 
 
-def _selected_campaigns(state: AccountState, login_index: int, campaign_ids: list[int] | None) -> list[int]:
+def _selected_campaigns(campaign_ids: list[int] | None, shown: Callable[[int], bool]) -> list[int]:
     if campaign_ids is None:
         return []
-    return sorted(cid for cid in set(campaign_ids) if _visible_campaign(state, login_index, cid))
+    return sorted(cid for cid in set(campaign_ids) if shown(cid))
 
 
 def _ordered(state: AccountState, kind: Kind, ids: Iterable[int]) -> list[int]:
@@ -204,15 +245,15 @@ def adgroups_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     )
     state = ctx.state
     with state.lock:
-        login_index = ctx.login_index
-        campaigns = _selected_campaigns(state, login_index, campaign_ids)
+        shown = _campaign_gate(ctx, Kind.AD_GROUP)
+        campaigns = _selected_campaigns(campaign_ids, shown)
         if ids is not None:
             allowed = set(campaigns) if campaign_ids is not None else None
             chosen = [
                 gid
                 for gid in set(ids)
                 if state.is_live(Kind.AD_GROUP, gid)
-                and _visible_campaign(state, login_index, state.parent_of(gid))
+                and shown(state.parent_of(gid))
                 and (allowed is None or state.parent_of(gid) in allowed)
             ]
             ordered = _ordered(state, Kind.AD_GROUP, chosen)
@@ -263,7 +304,8 @@ def _child_selection(
         raise ApiError(4001, "selection_required", fields="Ids, AdGroupIds, CampaignIds")
     if kind is Kind.AD:
         _refuse_smart(state, login_index, ids, group_ids, campaign_ids)
-    campaign_set = set(_selected_campaigns(state, login_index, campaign_ids)) if campaign_ids is not None else None
+    shown = _campaign_gate(ctx, kind)
+    campaign_set = set(_selected_campaigns(campaign_ids, shown)) if campaign_ids is not None else None
     group_set = set(group_ids) if group_ids is not None else None
     keep_filters = _matcher(state, filters) if filters else None
 
@@ -274,7 +316,7 @@ def _child_selection(
                 continue
             group_id = state.parent_of(object_id)
             campaign_id = state.parent_of(group_id)
-            if not _visible_campaign(state, login_index, campaign_id):
+            if not shown(campaign_id):
                 continue
             if (group_set is None or group_id in group_set) and (campaign_set is None or campaign_id in campaign_set):
                 chosen.append(object_id)
@@ -293,7 +335,7 @@ def _child_selection(
             gid
             for gid in set(group_ids)
             if state.is_live(Kind.AD_GROUP, gid)
-            and _visible_campaign(state, login_index, state.parent_of(gid))
+            and shown(state.parent_of(gid))
             and (campaign_set is None or state.parent_of(gid) in campaign_set)
         ]
         groups = _ordered(state, Kind.AD_GROUP, live_groups)

@@ -23,6 +23,8 @@ from airflow_provider_direct.emulator.data import DataGenerator
 from airflow_provider_direct.emulator.ids import CREATED_BASE, MAX_ID, Kind
 
 SMART_CAMPAIGN = "SMART_CAMPAIGN"
+UNIFIED_CAMPAIGN = "UNIFIED_CAMPAIGN"
+ARCHIVED = "ARCHIVED"
 CHILD_KINDS = (Kind.AD, Kind.KEYWORD)
 
 
@@ -104,6 +106,16 @@ class AccountState:
             return bool(self._objects[campaign_id]["Type"] == SMART_CAMPAIGN)
         return self.layout.campaign_is_smart(campaign_id)
 
+    def is_unified_campaign(self, campaign_id: int) -> bool:
+        """A unified performance campaign: served by /json/v501/ only (see ``services``)."""
+        if campaign_id >= CREATED_BASE:
+            return bool(self._objects[campaign_id]["Type"] == UNIFIED_CAMPAIGN)
+        return self.layout.campaign_is_unified(campaign_id)
+
+    def is_archived_campaign(self, campaign_id: int) -> bool:
+        """State ARCHIVED now (mutations may archive or unarchive a campaign at any time)."""
+        return bool(self.get(campaign_id).get("State") == ARCHIVED)
+
     def exists(self, kind: Kind, object_id: int) -> bool:
         """Ever existed (base or created), regardless of later deletion."""
         return self.kind_of(object_id) is kind
@@ -139,10 +151,13 @@ class AccountState:
         kind = layout.base_kind(object_id)
         if kind is Kind.CAMPAIGN:
             login_index, index = layout.campaign_position(object_id)
-            return gen.campaign(object_id, self.config.logins[login_index], index >= layout.campaigns)
+            smart = index >= layout.campaigns
+            unified = layout.campaign_is_unified(object_id)
+            return gen.campaign(object_id, self.config.logins[login_index], smart, unified=unified)
         if kind is Kind.AD_GROUP:
             campaign_id = layout.group_campaign(object_id)
-            return gen.ad_group(object_id, campaign_id, layout.campaign_is_smart(campaign_id))
+            smart = layout.campaign_is_smart(campaign_id)
+            return gen.ad_group(object_id, campaign_id, smart, unified=layout.campaign_is_unified(campaign_id))
         if kind is Kind.AD:
             group_id = layout.ad_group(object_id)
             campaign_id = layout.group_campaign(group_id)
@@ -300,13 +315,15 @@ class AccountState:
                 raise StateError(f"unknown login index {parent}")
             object_id = self._allocate(kind, parent)
             smart = fields.get("Type") == SMART_CAMPAIGN
-            obj = gen.campaign(object_id, self.config.logins[parent], smart)
+            unified = fields.get("Type") == UNIFIED_CAMPAIGN
+            obj = gen.campaign(object_id, self.config.logins[parent], smart, unified=unified)
             self._created_campaigns[parent].append(object_id)
         elif kind is Kind.AD_GROUP:
             if not self.is_live(Kind.CAMPAIGN, parent):
                 raise StateError(f"campaign {parent} is not live")
             object_id = self._allocate(kind, parent)
-            obj = gen.ad_group(object_id, parent, self.is_smart_campaign(parent))
+            smart = self.is_smart_campaign(parent)
+            obj = gen.ad_group(object_id, parent, smart, unified=self.is_unified_campaign(parent))
             self._created_groups[parent].append(object_id)
         else:
             if not self.is_live(Kind.AD_GROUP, parent):

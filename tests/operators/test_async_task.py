@@ -406,10 +406,18 @@ class TestOnKill:
         assert all_calls(http) == []
 
     def test_nothing_for_a_protocol_without_cancel(self, http: aioresponses, conn_id: str) -> None:
+        op = operator(protocol="mytarget", request={"path": "/api/v2/statistics.json"})
+        op.handle = {"status_url": f"{BASE}/async_api/v2/requests/1.json"}
+        op.on_kill()
+        assert all_calls(http) == []
+
+    def test_a_killed_moysklad_task_is_cancelled(self, http: aioresponses, conn_id: str) -> None:
+        """MoySklad documents PUT /async/{id}/cancel (https://dev.moysklad.ru/doc/api/remap/1.2/#/async)."""
+        http.put(f"{BASE}/async/1/cancel", status=204)
         op = operator(protocol="moysklad", request={"path": "report/stock/bystore"})
         op.handle = {"state_url": f"{BASE}/async/1", "result_url": f"{BASE}/async/1/result"}
         op.on_kill()
-        assert all_calls(http) == []
+        assert all_calls(http) == [("PUT", f"{BASE}/async/1/cancel")]
 
     def test_cancel_errors_are_swallowed(self, http: aioresponses, conn_id: str) -> None:
         http.post(STOP, status=404, body='{"status": "error", "success": false, "message": "Процесс с ID P не найден"}')

@@ -217,7 +217,7 @@ class TestOnKill:
     @pytest.mark.parametrize(
         ("protocol", "handle"),
         [
-            ("moysklad", {"state_url": f"{BASE}/async/1", "result_url": f"{BASE}/async/1/result"}),
+            ("direct_reports", {"definition": {}, "headers": {}, "client_login": None}),
             ("mytarget", {"status_url": f"{BASE}/async_api/v2/requests/1.json"}),
         ],
     )
