@@ -103,9 +103,9 @@ def get_provider_info() -> dict[str, Any]:
                     },
                     "api_version": {
                         "label": "API version",
-                        "description": "v501 serves unified campaigns and groups (text, dynamic and smart "
-                        "campaigns are being moved to them); v5 everything else.",
-                        "schema": {"type": ["string", "null"], "enum": ["v5", "v501", None], "default": "v5"},
+                        "description": "v501 (default) serves everything v5 does plus unified campaigns and "
+                        "groups, which text, dynamic and smart campaigns are being moved to; v5 does not return them.",
+                        "schema": {"type": ["string", "null"], "enum": ["v501", "v5", None], "default": "v501"},
                     },
                     "timeout": {
                         "label": "Timeout (seconds)",

@@ -53,7 +53,7 @@ def plain_loop(url: str, campaign_ids: list[int]) -> int:
                     "Page": {"Limit": 10_000, "Offset": offset},
                 },
             }
-            result = session.post(f"{url}/json/v5/keywords", data=json.dumps(body)).json()["result"]
+            result = session.post(f"{url}/json/v501/keywords", data=json.dumps(body)).json()["result"]
             count += len(result.get("Keywords", []))
             if "LimitedBy" not in result:
                 break
@@ -172,7 +172,7 @@ def _campaigns(url: str) -> list[dict[str, Any]]:
 
     body = {"method": "get", "params": {"SelectionCriteria": {}, "FieldNames": ["Id", "State"]}}
     response = requests.post(
-        f"{url}/json/v5/campaigns", json=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+        f"{url}/json/v501/campaigns", json=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
     )
     return response.json()["result"]["Campaigns"]
 

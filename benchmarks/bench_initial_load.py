@@ -73,7 +73,7 @@ def plain_load(url: str, backend: str, workdir: Path, campaign_limit: int | None
                     "Page": {"Limit": 10_000, "Offset": offset},
                 },
             }
-            result = session.post(f"{url}/json/v5/{service}", data=json.dumps(body)).json()["result"]
+            result = session.post(f"{url}/json/v501/{service}", data=json.dumps(body)).json()["result"]
             yield result
             if "LimitedBy" not in result:
                 return

@@ -49,8 +49,11 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE_URL = "https://api.direct.yandex.com"
 SANDBOX_BASE_URL = "https://api-sandbox.direct.yandex.com"
-#: The JSON API's addresses: ``v501`` serves everything ``v5`` does plus unified campaigns and groups.
+#: The JSON API's addresses: ``v501`` serves everything ``v5`` does plus unified campaigns and groups,
+#: which text, dynamic and smart campaigns are being upgraded to and which ``v5`` does not return
+#: (https://yandex.com/dev/direct/doc/en/campaigns/get-unified-campaign). So v501 is the default.
 API_VERSIONS = ("v5", "v501")
+DEFAULT_API_VERSION = "v501"
 #: A ``get`` answers at most this many objects per call.
 MAX_PAGE_LIMIT = 10_000
 
@@ -119,7 +122,7 @@ class DirectHook(HttpHook):
     :param retry_max_wait: cap of one backoff delay in seconds.
     :param page_limit: ``Page.Limit`` of ``get`` calls (at most 10 000).
     :param max_unprocessed_rounds: how many times ``check`` re-sends ``Unprocessed`` ids.
-    :param api_version: ``v5`` or ``v501`` (unified campaigns); overrides the connection extra (default v5).
+    :param api_version: ``v501`` (default: unified campaigns included) or ``v5``; overrides the connection extra.
     """
 
     conn_name_attr = "direct_conn_id"
@@ -194,7 +197,7 @@ class DirectHook(HttpHook):
     @property
     def api_version(self) -> str:
         """``v5`` or ``v501``: which address the JSON services are called at."""
-        version = self._api_version or str(self.extras.get("api_version") or "v5")
+        version = self._api_version or str(self.extras.get("api_version") or DEFAULT_API_VERSION)
         if version not in API_VERSIONS:
             raise ValueError(f"connection extra api_version must be one of {API_VERSIONS}, got {version!r}")
         return version
@@ -288,11 +291,13 @@ class DirectHook(HttpHook):
         Transient failures are retried (bounded); units exhaustion raises
         :class:`~airflow_provider_direct.exceptions.DirectUnitsExhaustedError` at once.
         ``version`` picks the address for this call (``v5`` / ``v501``; default :attr:`api_version`).
+        ``client_login=""`` sends no Client-Login even when the hook or the connection names one.
         """
         if version is not None and version not in API_VERSIONS:
             raise ValueError(f"version must be one of {API_VERSIONS}, got {version!r}")
         body = json.dumps({"method": method, "params": params or {}}, ensure_ascii=False).encode()
-        login = client_login or self.default_client_login
+        # None: the hook's or the connection's login. "": none at all (AgencyClients is the agency's own call).
+        login = self.default_client_login if client_login is None else client_login or None
         path = f"json/{version or self.api_version}/{service}"
         for attempt in self._retrying():
             with attempt:
@@ -485,7 +490,8 @@ class DirectHook(HttpHook):
             for chunk in chunked(pending, CHECK_ID_CAPS[kind]):
                 params = {kind: chunk, "FieldNames": list(field_names), "Timestamp": timestamp}
                 answer = CheckResult.model_validate(self.call("changes", "check", params, client_login=client_login))
-                timestamps.append(answer.Timestamp)
+                if answer.Timestamp:
+                    timestamps.append(answer.Timestamp)
                 modified.add(answer.Modified)
                 not_found.add(answer.NotFound)
                 for stat in answer.Modified.CampaignsStat:
@@ -512,7 +518,7 @@ class DirectHook(HttpHook):
             "agencyclients",
             {"Archived": "NO"},
             ["Login", "ClientId", "ClientInfo"],
-            client_login=None,
+            client_login="",  # never a Client-Login: the call is about the agency itself
         )
         for page in pages:
             for client in page.get("Clients") or ():

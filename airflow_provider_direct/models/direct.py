@@ -74,7 +74,9 @@ class CheckResult(_ApiModel):
     Modified: CheckModified = Field(default_factory=CheckModified)
     NotFound: CheckIds = Field(default_factory=CheckIds)
     Unprocessed: CheckIds = Field(default_factory=CheckIds)
-    Timestamp: str
+    #: Not marked required for ``check`` (it is for checkCampaigns / checkDictionaries):
+    #: https://yandex.com/dev/direct/doc/en/changes/check
+    Timestamp: str | None = None
 
 
 class Campaign(_ApiModel):

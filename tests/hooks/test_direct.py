@@ -21,7 +21,7 @@ from airflow_provider_direct.exceptions import (
 from airflow_provider_direct.hooks.direct import DirectHook
 from tests.conftest import TOKEN
 
-BASE = "https://direct.test/json/v5"
+BASE = "https://direct.test/json/v501"
 
 
 def ok(result: dict[str, Any], units: str = "10/990/1000", login: str = "client-1") -> dict[str, Any]:
@@ -85,10 +85,12 @@ class TestCall:
         assert "Client-Login" not in requests_mock.last_request.headers
 
     def test_bare_host_means_https_and_default_host(self, make_connection: Any, requests_mock: rm.Mocker) -> None:
-        requests_mock.post("https://api.direct.yandex.com/json/v5/changes", **ok({"Timestamp": "2026-01-01T00:00:00Z"}))
+        requests_mock.post(
+            "https://api.direct.yandex.com/json/v501/changes", **ok({"Timestamp": "2026-01-01T00:00:00Z"})
+        )
         DirectHook(make_connection("prod", password=TOKEN)).call("changes", "checkDictionaries")
         requests_mock.post(
-            "https://api-sandbox.direct.yandex.com/json/v5/changes",
+            "https://api-sandbox.direct.yandex.com/json/v501/changes",
             **ok({"Timestamp": "2026-01-01T00:00:00Z"}),
         )
         sandbox = make_connection("sandbox", host="api-sandbox.direct.yandex.com", password=TOKEN)
@@ -375,6 +377,22 @@ class TestPaging:
         clients = list(hook.iter_agency_clients())
         assert [c.Login for c in clients] == ["a", "b"]
         assert clients[1].model_extra == {"Extra": True}
+        # The connection names client-1, but AgencyClients is the agency's own call: no Client-Login
+        # (https://yandex.ru/dev/direct/doc/ru/agencyclients/get).
+        assert "Client-Login" not in requests_mock.last_request.headers
+
+    def test_v501_is_the_default_and_v5_can_be_chosen(self, make_connection: Any, requests_mock: rm.Mocker) -> None:
+        """Unified campaigns are served only at /json/v501/ (https://yandex.com/dev/direct/doc/en/campaigns/get-unified-campaign)."""
+        requests_mock.post("https://direct.test/json/v501/campaigns", **ok({"Campaigns": []}))
+        requests_mock.post("https://direct.test/json/v5/campaigns", **ok({"Campaigns": [{"Id": 1}]}))
+        make_connection("d1", host="https://direct.test", password=TOKEN)
+        make_connection("d2", host="https://direct.test", password=TOKEN, extra={"api_version": "v5"})
+        assert DirectHook("d1").call("campaigns", "get", {}) == {"Campaigns": []}
+        assert DirectHook("d2").call("campaigns", "get", {}) == {"Campaigns": [{"Id": 1}]}
+        assert DirectHook("d2", api_version="v501").call("campaigns", "get", {}) == {"Campaigns": []}
+        assert DirectHook("d1").call("campaigns", "get", {}, version="v5") == {"Campaigns": [{"Id": 1}]}
+        with pytest.raises(ValueError, match="api_version"):
+            DirectHook("d1", api_version="v6")
 
 
 class TestChanges:

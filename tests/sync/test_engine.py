@@ -17,7 +17,7 @@ from airflow_provider_direct.sync.planner import plan_campaigns
 from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, CAMPAIGNS, KEYWORDS
 from airflow_provider_direct.warehouse.store import DirectWarehouse, SyncState
 
-BASE = "https://direct.test/json/v5"
+BASE = "https://direct.test/json/v501"
 NOW = dt.datetime(2015, 2, 2, 13, 0, tzinfo=dt.timezone.utc)
 SEED_CHECK_CAMPAIGNS = {
     "Campaigns": [

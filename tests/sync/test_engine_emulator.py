@@ -242,3 +242,25 @@ def test_random_mutation_sequences_converge(
         emulator_admin.random_mutations(count, login=login, seed=seed)
         sync.run()
         assert_matches_truth(warehouse, emulator_admin, login)
+
+
+@pytest.mark.parametrize("api_version", ["v501", "v5"])
+def test_unified_campaigns_arrive_through_v501(
+    emulator_conn: str, warehouse: DirectWarehouse, emulator_admin: EmulatorAdmin, api_version: str
+) -> None:
+    """Unified campaigns (what text campaigns are being upgraded to) are served only at /json/v501/
+    (https://yandex.com/dev/direct/doc/en/campaigns/get-unified-campaign): the default address syncs
+    them; v5 cannot see them at all."""
+    from tests.conftest import EMULATOR_SHAPE
+
+    emulator_admin.reset(**{**EMULATOR_SHAPE, "unified_campaigns": 2})
+    hook = DirectHook(emulator_conn, retry_min_wait=0.01, retry_max_wait=0.05, api_version=api_version)
+    DirectIncrementalSync(hook, warehouse, LOGIN).run()
+    unified = {c["Id"] for c in emulator_admin.snapshot(LOGIN, "campaigns") if c["Type"] == "UNIFIED_CAMPAIGN"}
+    assert len(unified) == 2
+    synced = set(warehouse.live_ids(CAMPAIGNS, LOGIN))
+    if api_version == "v501":
+        assert unified <= synced
+        assert_matches_truth(warehouse, emulator_admin)
+    else:
+        assert not unified & synced
