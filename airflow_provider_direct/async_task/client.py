@@ -81,11 +81,16 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+    """The server's wait hint in seconds: ``Retry-After``, else MoySklad's ``X-Lognex-Retry-After`` (ms)."""
+    for name, scale in (("Retry-After", 1.0), ("X-Lognex-Retry-After", 0.001)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) * scale)
+        except ValueError:
+            return None
+    return None
 
 
 class AsyncTaskClient:

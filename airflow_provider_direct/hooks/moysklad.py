@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import tenacity
 
@@ -121,7 +121,7 @@ class MoySkladProtocol(AsyncTaskProtocol):
         if not path:
             raise AsyncTaskRequestError("request needs 'path', e.g. 'report/stock/bystore'", api=API)
         given = request.get("params") or {}
-        if {"offset", "limit"} & set(given):
+        if {"offset", "limit"} & {*given, *parse_qs(urlsplit(path).query)}:
             raise AsyncTaskRequestError("an async request must not carry offset or limit (error 61001)", api=API)
         params = {**given, "async": "true"}
         busy_wait = float(request.get("busy_wait_seconds", self.busy_wait_seconds))
@@ -204,6 +204,9 @@ class MoySkladProtocol(AsyncTaskProtocol):
             raise_for_async_error(answer)
         if answer.status in (404, 410):
             raise AsyncTaskExpired(f"{error_text(answer)}: re-run the task", api=API, http_status=answer.status)
+        if answer.status >= 400 and api_errors(answer):
+            # A task that went wrong (no rights, a bad parameter) can still be DONE: its result is the error.
+            raise AsyncTaskFailed(error_text(answer), api=API, http_status=answer.status)
         if answer.status != 302 or not answer.headers.get("Location"):
             raise AsyncTaskProtocolError(
                 f"expected 302 to the result file, got HTTP {answer.status}: {error_text(answer)}",

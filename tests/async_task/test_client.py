@@ -300,7 +300,15 @@ class TestRetries:
 
     @pytest.mark.parametrize(
         ("headers", "expected"),
-        [({"Retry-After": "5"}, 5.0), ({"Retry-After": "2.5"}, 2.5), ({"Retry-After": "-3"}, 0.0), ({}, None)],
+        [
+            ({"Retry-After": "5"}, 5.0),
+            ({"Retry-After": "2.5"}, 2.5),
+            ({"Retry-After": "-3"}, 0.0),
+            ({}, None),
+            # MoySklad's 429 says when in milliseconds (https://dev.moysklad.ru/doc/api/remap/1.2/#/general).
+            ({"X-Lognex-Retry-After": "1500"}, 1.5),
+            ({"Retry-After": "4", "X-Lognex-Retry-After": "1500"}, 4.0),
+        ],
     )
     def test_retry_after_seconds(self, headers: dict[str, str], expected: float | None) -> None:
         assert retry_after_seconds(CIMultiDict(headers)) == expected

@@ -385,8 +385,8 @@ class TestFetch:
 
     @pytest.mark.parametrize(
         ("status", "headers", "body"),
-        [(200, {}, '{"rows": []}'), (302, {}, ""), (403, {}, FORBIDDEN_BODY)],
-        ids=["no-redirect", "redirect-without-location", "api-error"],
+        [(200, {}, '{"rows": []}'), (302, {}, ""), (403, {}, "<html>Forbidden</html>")],
+        ids=["no-redirect", "redirect-without-location", "403-without-an-api-error"],
     )
     @pytest.mark.asyncio
     async def test_anything_but_a_redirect_is_a_protocol_error(
@@ -477,6 +477,26 @@ class TestAsyncErrors:
             await start(protocol)
         assert f"(code {code})" in str(info.value) and ASYNC_ERRORS[code] in str(info.value)
         assert hint in str(info.value)
+
+    @pytest.mark.asyncio
+    async def test_a_done_task_whose_result_is_the_api_error_fails_with_it(
+        self, http: aioresponses, protocol: MoySkladProtocol
+    ) -> None:
+        """The result of a task that went wrong is the API's error (403 + errors), not a file redirect."""
+        http.get(RESULT_URL, status=403, body=FORBIDDEN_BODY)
+        async with client() as c:
+            with pytest.raises(AsyncTaskFailed, match=r"Доступ запрещен.*\(code 1016\)"):
+                async with protocol.fetch(c, dict(HANDLE)):
+                    pass  # pragma: no cover
+
+    @pytest.mark.parametrize("path", ["report/stock/bystore?limit=100", "report/stock/bystore?a=1&offset=5"])
+    @pytest.mark.asyncio
+    async def test_offset_and_limit_in_the_path_are_refused_too(
+        self, http: aioresponses, protocol: MoySkladProtocol, path: str
+    ) -> None:
+        with pytest.raises(AsyncTaskRequestError, match="offset"):
+            await start(protocol, {"path": path})
+        assert http.requests == {}
 
     @pytest.mark.asyncio
     async def test_offset_and_limit_are_refused_before_sending(

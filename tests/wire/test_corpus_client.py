@@ -134,6 +134,7 @@ async def _run(entry: Entry) -> Any:
 @pytest.mark.asyncio
 async def test_async_task_answers(entry: Entry) -> None:
     expect = entry.client["expect"]
+    get_protocol(PROTOCOLS[entry.api])  # loads the protocol's module, and with it its own error types
     if "error" in expect:
         with pytest.raises(_error_type(expect["error"])) as info:
             await _run(entry)
