@@ -128,7 +128,9 @@ class EmulatorConfig(BaseModel):
     async_jobs: dict[str, AsyncJobDefaults] = Field(default_factory=default_async_jobs)
     file_host: str = Field(default="127.0.0.2", description="MoySklad result files: a second loopback listener")
     file_port: int = Field(default=0, ge=0, le=65535)
-    moysklad_max_concurrent: int = Field(default=3, ge=1, description="PROCESSING tasks per user (error 61002)")
+    moysklad_max_concurrent: int = Field(
+        default=3, ge=1, description="MoySklad tasks run at once per account; 61002 past max(4, this) unfinished"
+    )
     moysklad_result_ttl: float = Field(default=3600.0, gt=0, description="seconds from DONE to deletionDate")
     moysklad_link_ttl: float = Field(default=300.0, gt=0, description="validity of the 302 file link")
     mytarget_ttl: float = Field(default=86_400.0, gt=0, description="how long done requests are kept")

@@ -8,6 +8,8 @@ import pytest
 
 from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorServer
 from tests.emulator.async_support import TOKEN_2, Caller, pairs
+from tests.wire.corpus import Entry, load_entries, shape_differences
+from tests.wire.test_corpus_emulator import prepare, send
 
 pytestmark = pytest.mark.integration
 
@@ -236,3 +238,17 @@ def test_stuck_never_finishes(api: Caller, admin: EmulatorAdmin) -> None:
     admin.advance_clock(1_000_000)
     body = dict(status_pairs(api, process_id))
     assert body["status"] == "pending" and body["progress"] == 75
+
+
+TEXT_ENTRIES = [e for e in load_entries() if e.api == "direct_fetch" and "text" in e.response]
+
+
+@pytest.mark.parametrize("entry", TEXT_ENTRIES, ids=lambda e: e.id)
+def test_duplicate_key_bodies_of_the_corpus_keep_their_keys_in_order(server: EmulatorServer, entry: Entry) -> None:
+    """The corpus can only keep these bodies as text; here they are compared key by key, duplicates included."""
+    request, variables = prepare(server, entry)
+    answer = send(server, entry, request, variables)
+    documented, actual = pairs(entry.response["text"]), pairs(answer["text"])
+    assert [key for key, _ in actual] == [key for key, _ in documented], answer["text"]
+    for (key, doc_value), (_, value) in zip(documented, actual, strict=True):
+        assert not shape_differences(doc_value, value, path=key), (key, doc_value, value)

@@ -48,6 +48,7 @@ def test_scenarios_are_consumed_fifo_then_defaults_apply(api: Caller, admin: Emu
         "status_override": None,
         "error_http_code": None,
         "error_message": None,
+        "error_code": None,
     }
     assert admin.async_scenario("workers", {"duration": 1}, clear=True) == [{"duration": 1.0}]
     assert admin.async_scenario("workers", clear=True) == []
@@ -58,6 +59,7 @@ def test_scenarios_are_consumed_fifo_then_defaults_apply(api: Caller, admin: Emu
     [
         {"api": "workers", "next": [{"outcome": "api_error"}]},  # MoySklad only
         {"api": "moysklad", "next": [{"outcome": "unknown"}]},  # myTarget only
+        {"api": "workers", "next": [{"outcome": "cancelled"}]},  # MoySklad only (CANCEL without a cancel)
         {"api": "nowhere", "next": []},
         {"api": "workers", "next": [{"duraton": 1}]},
         {"api": "workers", "next": [{"progress_steps": 0}]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -155,3 +156,15 @@ def test_not_rate_limited(api: Caller, admin: EmulatorAdmin) -> None:
     codes = {api.post(CAMPAIGNS, json={}).status_code for _ in range(200)}
     assert codes == {202}
     assert len(admin.async_jobs("mytarget")) == 200
+
+
+def test_dates_are_moscow_time(api: Caller, admin: EmulatorAdmin) -> None:
+    """Every myTarget date is Europe/Moscow unless said otherwise (the API overview's basic data types)."""
+    admin.async_scenario("mytarget", {"queue_seconds": 0, "duration": 0})
+    location = enqueue(api)
+    now = admin.clock()["now_epoch"]
+    body = api.get(location).json()
+    msk = dt.timezone(dt.timedelta(hours=3))
+    for name in ("created", "started"):
+        moment = dt.datetime.strptime(body[name], "%Y-%m-%d %H:%M:%S").replace(tzinfo=msk).timestamp()
+        assert abs(moment - now) < 5, (name, body[name])

@@ -243,16 +243,44 @@ def test_moysklad_61002_is_waited_out(
     conns: dict[str, str], emulator_admin: EmulatorAdmin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(MoySkladProtocol, "busy_interval_seconds", 0.2)
-    emulator_admin.async_scenario("moysklad", *([{"duration": 1.0, "queue_seconds": 0}] * 3), QUICK)
+    emulator_admin.async_scenario("moysklad", *([{"duration": 1.0, "queue_seconds": 0}] * 4), QUICK)
     op = MoySkladAsyncTaskOperator(
         task_id="m", http_conn_id=conns["moysklad"], path="report/stock/all", busy_wait_seconds=30, poll_interval=0.1
     )
-    for _ in range(3):  # fill the three async slots
+    for _ in range(4):  # fill the account's queue of four: three run, the fourth is PENDING
         op.hook.start(op.build_request())
     started = dt.datetime.now()
-    handle = op.hook.start(op.build_request())  # answered 61002 until a slot frees, then accepted
+    handle = op.hook.start(op.build_request())  # answered 61002 until a task ends, then accepted
     assert (dt.datetime.now() - started).total_seconds() > 0.3
     assert handle["state_url"].startswith(op.hook.base_url)
+
+
+def test_killing_a_deferred_moysklad_task_cancels_the_remote_task(
+    conns: dict[str, str], emulator_admin: EmulatorAdmin
+) -> None:
+    emulator_admin.async_scenario("moysklad", {"outcome": "stuck", "queue_seconds": 0})
+    op = MoySkladAsyncTaskOperator(
+        task_id="m", http_conn_id=conns["moysklad"], path="report/stock/all", deferrable=True, poll_interval=0.1
+    )
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context())
+    trigger = deferred.value.trigger
+
+    async def run_then_kill() -> None:
+        waiting = asyncio.ensure_future(trigger.run().__anext__())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # still PROCESSING: the task is stuck
+        waiting.cancel()
+        await trigger.on_kill()
+
+    asyncio.run(run_then_kill())
+    task_id = op.handle["state_url"].rsplit("/", 1)[-1]  # type: ignore[index]
+    job = emulator_admin.async_job("moysklad", task_id)
+    assert job["state"] == "CANCEL" and job["phase"] == "cancelled"
+    assert [(s["accepted"], s["phase"]) for s in job["stop_requests"]] == [(True, "running")]
+    status = op.hook.poll(op.handle)  # type: ignore[arg-type]
+    assert status.state.value == "cancelled" and status.stage == "CANCEL"
+    assert op.hook.cancel(op.handle) is False  # type: ignore[arg-type]  # 61007: it has ended already
 
 
 def test_mytarget_done_via_303_and_stored_response(conns: dict[str, str], emulator_admin: EmulatorAdmin) -> None:

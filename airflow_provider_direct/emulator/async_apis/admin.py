@@ -1,4 +1,5 @@
-"""Admin levers of the async APIs (``/admin/async``): scenarios, ground truth, expiry, reset.
+"""Admin levers of the async APIs (``/admin/async``): scenarios, ground truth, expiry, MoySklad faults and
+request window, reset.
 
 Like the rest of ``/admin`` it is unauthenticated and never faulted: it stands in for the world
 (how the next jobs behave, what really happened) rather than for any of the emulated services.
@@ -12,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict
 
 from airflow_provider_direct.emulator.async_apis.hub import AsyncHub, AsyncWorld, async_world
+from airflow_provider_direct.emulator.async_apis.moysklad_limits import FaultsRequest, RateLimit
 from airflow_provider_direct.emulator.async_apis.scenario import AsyncApi, ScenarioRequest
 from airflow_provider_direct.emulator.config import ASYNC_APIS
 
@@ -66,9 +68,30 @@ def expire(request: Request, body: ExpireRequest) -> dict[str, Any]:
     return job.describe(now)
 
 
+@router.post("/faults")
+def set_faults(request: Request, body: FaultsRequest) -> dict[str, Any]:
+    """Arrange error answers for the next MoySklad requests (1073, 61008, ...), FIFO per route."""
+    queued = async_world(request).moysklad_gate.add_faults(body.next, clear=body.clear)
+    return {"api": body.api, "queued": queued}
+
+
+@router.post("/limits")
+def set_limits(request: Request, body: RateLimit) -> dict[str, Any]:
+    """Set (or, with ``limit: null``, lift) MoySklad's per-user request window: past it, 429 / 1049."""
+    gate = async_world(request).moysklad_gate
+    gate.set_rate(body)
+    return gate.view()
+
+
+@router.get("/limits")
+def get_limits(request: Request) -> dict[str, Any]:
+    """The window, the faults still queued, and every request the gate refused."""
+    return async_world(request).moysklad_gate.view()
+
+
 @router.post("/reset")
 def reset(request: Request) -> dict[str, Any]:
-    """Forget every async job, queued scenario and webhook; config and clock stay."""
+    """Forget every async job, queued scenario, webhook, fault and request window; config and clock stay."""
     world = async_world(request)
     cleared = sum(len(store.all()) for store in world.stores.values())
     world.reset()

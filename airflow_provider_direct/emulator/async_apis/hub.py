@@ -14,7 +14,8 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from airflow_provider_direct.emulator.async_apis.callbacks import CallbackDispatcher
-from airflow_provider_direct.emulator.async_apis.jobs import Job, JobStore
+from airflow_provider_direct.emulator.async_apis.jobs import ACTIVE_PHASES, Job, JobStore, slot_schedule
+from airflow_provider_direct.emulator.async_apis.moysklad_limits import RequestGate
 from airflow_provider_direct.emulator.async_apis.states import STATE_LABELS
 from airflow_provider_direct.emulator.config import ASYNC_APIS
 from airflow_provider_direct.emulator.world import Emulator, World
@@ -31,6 +32,9 @@ class AsyncWorld:
         self.stores = {
             api: JobStore(api, self.config.async_jobs[api], STATE_LABELS[api], ttls.get(api)) for api in ASYNC_APIS
         }
+        # MoySklad runs a few tasks per account at once; the others wait in its queue (PENDING).
+        self.stores["moysklad"].scheduler = slot_schedule(self.config.moysklad_max_concurrent)
+        self.moysklad_gate = RequestGate()  # MoySklad's request window and arranged faults
         self.dispatcher = CallbackDispatcher(self.clock.now, lambda: alive(self))
         self.link_secret = secrets.token_bytes(16)  # signs MoySklad file links; dies with the world
         self._lock = threading.Lock()
@@ -48,7 +52,11 @@ class AsyncWorld:
         return self.config.async_tokens.get(token.strip())
 
     def notify_when_finished(self, job: Job, fire: Callable[[Job], None]) -> None:
-        """Call ``fire(job)`` on the delivery pool once the job's plan ends (never for stuck jobs)."""
+        """Call ``fire(job)`` once on the delivery pool when the job's plan ends (never for stuck jobs).
+
+        A job re-planned later (it waited for a slot) is checked again at its new end; call this again
+        after re-planning a job earlier. Either way it fires at most once.
+        """
         due = job.planned_end
         if due is None:
             return
@@ -56,7 +64,12 @@ class AsyncWorld:
 
         def run() -> None:
             # A job cleared by /admin/async/reset or stopped before its end notifies nobody.
-            if store.get(job.id) is job and job.phase(self.now()) not in ("queued", "running", "cancelled"):
+            if store.get(job.id) is not job:
+                return
+            phase = job.phase(self.now())
+            if phase in ACTIVE_PHASES:
+                self.notify_when_finished(job, fire)
+            elif phase != "cancelled" and store.claim_notification(job):
                 fire(job)
 
         self.dispatcher.schedule(due, run)
@@ -79,6 +92,7 @@ class AsyncWorld:
     def reset(self) -> None:
         for store in self.stores.values():
             store.clear()
+        self.moysklad_gate.reset()
         with self._lock:
             self.file_requests = self.file_authorization_requests = 0
 

@@ -1,14 +1,16 @@
 """Async jobs whose state is a pure function of their timestamps and the clock.
 
 Nothing ticks: a job stores when it was created, its plan and the few events that interrupt a plan
-(stop, admin expiry), and every read computes phase, progress and "last updated" from the emulator
-clock. That makes 1000+ jobs polled every second cost one dict lookup each, and lets
-``/admin/clock/advance`` fast-forward every job at once.
+(stop, admin expiry, the start a scheduler gives a job that waits for a slot), and every read computes
+phase, progress and "last updated" from the emulator clock. That makes 1000+ jobs polled every second
+cost one dict lookup each, and lets ``/admin/clock/advance`` fast-forward every job at once.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
+import math
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -27,6 +29,11 @@ class LimitExceeded(Exception):
     """The user already has the maximum number of active jobs of this API."""
 
 
+#: Re-plans one user's jobs after an admission or a stop (``jobs`` oldest first, ``now``); runs under the
+#: store lock. An API whose jobs wait for a free slot (MoySklad's queue) installs one.
+Scheduler = Callable[[list["Job"], float], None]
+
+
 @dataclass(eq=False, slots=True)
 class Job:
     """One async job; ``payload`` holds what the API needs to answer about it (request echo, URLs)."""
@@ -39,21 +46,28 @@ class Job:
     labels: Mapping[str, str]
     payload: dict[str, Any]
     ttl: float | None = None  # seconds a finished result is kept; None keeps it until expired by admin
+    start_at: float | None = None  # set by a scheduler when the job waits for a slot (math.inf: no slot yet)
     stopped_at: float | None = None
     expired_at: float | None = None
     stop_requests: list[dict[str, Any]] = field(default_factory=list)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     file_requests: int = 0
     file_authorization_requests: int = 0
+    notified: bool = False  # its completion notification went out (it is sent once)
 
     @property
-    def started(self) -> float:
+    def ready(self) -> float:
+        """When the job's own queueing time is over (it may still wait for a slot)."""
         return self.created + self.plan.queue_seconds
 
     @property
+    def started(self) -> float:
+        return self.start_at if self.start_at is not None else self.ready
+
+    @property
     def planned_end(self) -> float | None:
-        """When the plan reaches its outcome; a stuck job never does."""
-        if self.plan.outcome == "stuck":
+        """When the plan reaches its outcome; a stuck job, or one no slot will ever free up for, never does."""
+        if self.plan.outcome == "stuck" or math.isinf(self.started):
             return None
         return self.started + self.plan.duration
 
@@ -138,6 +152,7 @@ class Job:
             "expired": self.is_expired(now),
             "plan": self.plan.describe(),
             "request": self.payload.get("request"),
+            "stopped_at": self.stopped_at,
             "stop_requests": list(self.stop_requests),
             "callbacks": list(self.callbacks),
         }
@@ -168,6 +183,7 @@ class JobStore:
         self.sequence = itertools.count(1)  # for APIs with numeric ids (database-like autoincrement)
         # Per-user subscriptions to completion events (MoySklad webhooks), keyed by their id.
         self.subscriptions: dict[str, dict[str, dict[str, Any]]] = {}
+        self.scheduler: Scheduler | None = None
         self._jobs: dict[str, Job] = {}
         self._by_user: dict[str, list[Job]] = {}
         self._active: dict[str, list[Job]] = {}
@@ -207,7 +223,19 @@ class JobStore:
             self._by_user.setdefault(user, []).append(job)
             if active is not None:
                 active.append(job)
+            self._reschedule(user, now)
             return job
+
+    def _reschedule(self, user: str, now: float) -> None:
+        """Let the scheduler re-plan the user's unfinished jobs (caller holds the lock).
+
+        Jobs admitted under a limit are all in the short ``_active`` list; others need the full history.
+        """
+        if self.scheduler is not None:
+            candidates = self._active.get(user)
+            if candidates is None:
+                candidates = self._by_user.get(user, [])
+            self.scheduler([job for job in candidates if job.finished_by(now) is None], now)
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
@@ -228,15 +256,25 @@ class JobStore:
     def stop(self, job: Job, now: float, accepted_phases: frozenset[str] = ACTIVE_PHASES) -> bool:
         """Record a stop/cancel request; applies it only while the job is in ``accepted_phases``."""
         with self.lock:
-            accepted = job.phase(now) in accepted_phases
-            job.stop_requests.append({"at": now, "accepted": accepted})
+            phase = job.phase(now)
+            accepted = phase in accepted_phases
+            job.stop_requests.append({"at": now, "accepted": accepted, "phase": phase})
             if accepted:
                 job.stopped_at = now
+                self._reschedule(job.user, now)  # a freed slot may start a waiting job now
             return accepted
 
     def expire(self, job: Job, now: float) -> None:
         with self.lock:
             job.expired_at = now if job.expired_at is None else min(job.expired_at, now)
+
+    def claim_notification(self, job: Job) -> bool:
+        """True once per job: the caller sends its completion notification."""
+        with self.lock:
+            if job.notified:
+                return False
+            job.notified = True
+            return True
 
     def record_callback(self, job: Job, record: dict[str, Any]) -> None:
         with self.lock:
@@ -262,3 +300,36 @@ class JobStore:
             self.scenarios.clear()
             self.subscriptions.clear()
             self.sequence = itertools.count(1)
+
+
+def slot_schedule(slots: int) -> Scheduler:
+    """A scheduler giving each user ``slots`` running jobs at most; the others wait their turn.
+
+    Jobs that have started keep their start; the waiting ones, in the order their own queueing time
+    ends (then of creation), start once it has and a slot is free, the earliest-ending running job
+    giving up its slot first. A slot held by a stuck job is never freed, so a job behind it waits for
+    ever (``start_at = inf``) unless a stop frees one.
+    """
+
+    def schedule(jobs: list[Job], now: float) -> None:
+        ends: list[float] = []  # when each held slot frees up
+        waiting: list[Job] = []
+        for job in jobs:
+            if job.stopped_at is not None:
+                continue  # stopped: holds no slot any more
+            if job.start_at is not None and job.start_at <= now:  # planned before, and started since
+                end = job.planned_end
+                ends.append(end if end is not None else math.inf)
+            else:
+                waiting.append(job)
+        heapq.heapify(ends)
+        for job in sorted(waiting, key=lambda item: (max(item.ready, now), item.created)):
+            ready = max(job.ready, now)
+            while ends and ends[0] <= ready:
+                heapq.heappop(ends)
+            start = ready if len(ends) < slots else heapq.heappop(ends)
+            job.start_at = start
+            end = job.planned_end
+            heapq.heappush(ends, end if end is not None else math.inf)
+
+    return schedule

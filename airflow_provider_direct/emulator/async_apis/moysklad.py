@@ -1,20 +1,27 @@
 """MoySklad JSON API 1.2 asynchronous exchange (seed 001, completed from the official docs).
 
-``GET report/...?async=true`` answers 202 with two absolute URLs in headers (result and state), the
-state endpoint moves PROCESSING -> DONE / API_ERROR, and the result endpoint redirects (302) to a
-signed link on another host that is valid 5 minutes, while the result itself lives one hour
-(``deletionDate``, in Moscow time like every MoySklad date). Too many running tasks per user is
-error 61002. Webhooks with
-``entityType=async, action=PROCESSED`` announce finished tasks. Error codes beyond the seed's
-(1016, 61002) are the official ones: 1021, 1056, 61001, 61003-61006, 3000.
+``GET report/...?async=true`` (or one of the few async-capable entity lists) answers 202 with two
+absolute URLs in headers (result and state). A task waits in the account's queue (PENDING) until one of
+``moysklad_max_concurrent`` slots is free, then is PROCESSING until DONE / ERROR / API_ERROR; ``PUT
+/async/{id}/cancel`` turns a PENDING or PROCESSING task into CANCEL (204), any other one answers 61007.
+At most 4 tasks per account are in the queue (PENDING or PROCESSING): the next start is error 61002.
+The result endpoint redirects (302) to a signed link on another host that is valid 5 minutes, while
+the result itself lives one hour (``deletionDate``, in Moscow time like every MoySklad date); a result
+that is not there answers 61003-61006. Webhooks with ``entityType=async, action=PROCESSED`` announce
+finished tasks. Admin levers add the request window (429, 1049, ``X-RateLimit-*``) and faults (1073,
+61008): see ``moysklad_limits``.
+
+Docs: https://dev.moysklad.ru/doc/api/remap/1.2/#/async#2-asinhronnyj-obmen and
+https://dev.moysklad.ru/doc/api/remap/1.2/#/errors#3-kody-oshibok-dlya-asinhronnogo-obmena.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -26,6 +33,7 @@ from airflow_provider_direct.emulator.async_apis.callbacks import Notification, 
 from airflow_provider_direct.emulator.async_apis.hub import AsyncHub, AsyncWorld, async_world
 from airflow_provider_direct.emulator.async_apis.jobs import Job, LimitExceeded
 from airflow_provider_direct.emulator.async_apis.moysklad_files import REMAP, result_link
+from airflow_provider_direct.emulator.async_apis.moysklad_limits import ERROR_TEXTS, error_status, weight
 from airflow_provider_direct.emulator.async_apis.wire import (
     MSK,
     base_url,
@@ -43,19 +51,17 @@ LIST_WINDOW_SECONDS = 7 * 86_400  # the task list covers the last week
 WEBHOOK_ATTEMPTS = 4  # one delivery plus three immediate retries on a non-200/204 answer
 WEBHOOK_TIMEOUT = 1.5
 
+#: Tasks of one account in the queue (PENDING or PROCESSING) before a start is refused with 61002
+#: ("не более 4 асинхронных задач в очереди на аккаунт"); a config running more at once raises it.
+MAX_QUEUED = 4
+#: Requests the docs list as async-capable: these report families, and two entity lists.
+ASYNC_REPORTS = re.compile(
+    r"^(stock/.+|profit/.+|money/.+|sales/plotseries|orders/plotseries|counterparty|dashboard/.+)$"
+)
+ASYNC_ENTITIES = frozenset({"counterparty", "assortment"})
+
 ERR_AUTH = "Ошибка аутентификации: Неправильный пароль или имя пользователя или ключ авторизации"
-ERR_LIMIT = (
-    "Ошибка при создании асинхронной задачи: превышено ограничение на количество одновременно "
-    "выполняемых асинхронных операций."
-)
-ERR_OFFSET_LIMIT = (
-    "Ошибка при создании асинхронной задачи: нельзя указывать параметры 'offset' и 'limit' для асинхронного запроса"
-)
 ERR_FORBIDDEN = "Доступ запрещен: у вас нет прав на просмотр данного объекта"
-ERR_DELETED = "Ошибка при запросе результата асинхронной задачи: результат задачи был удален"
-ERR_FAILED = "Ошибка при запросе результата асинхронной задачи: задача завершилась ошибкой"
-ERR_CANCELLED = "Ошибка при запросе результата асинхронной задачи: задача была отменена"
-ERR_NOT_READY = "Ошибка при запросе результата асинхронной задачи: результат еще не готов"
 
 FILTER_CONDITION = re.compile(r"^(state|deletionDate|request)(<=|>=|!=|=|<|>)(.*)$", re.DOTALL)
 
@@ -64,6 +70,40 @@ router = APIRouter(prefix=REMAP, include_in_schema=False)
 
 def errors(status: int, message: str, code: int) -> Response:
     return json_response({"errors": [{"error": message, "code": code}]}, status)
+
+
+def documented_error(code: int) -> Response:
+    """One of the async exchange's errors, with its documented text."""
+    return errors(error_status(code), ERROR_TEXTS[code], code)
+
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+def guarded(route: str) -> Callable[[Handler], Handler]:
+    """Run a MoySklad endpoint behind the request window and the arranged faults of its route.
+
+    Unauthenticated requests go straight to the endpoint (its 401); the others may be refused (429,
+    a fault) and, while a window is set, every answer carries its ``X-RateLimit-*`` headers.
+    """
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def run(request: Request, **params: str) -> Response:
+            world = async_world(request)
+            user = world.user(request.headers.get("authorization"))
+            if user is None:
+                return await handler(request, **params)
+            refusal, headers = world.moysklad_gate.admit(user, route, weight(route, params.get("report")), world.now())
+            response = (
+                json_response(refusal.body, refusal.status) if refusal is not None else await handler(request, **params)
+            )
+            response.headers.update(headers)
+            return response
+
+        return run
+
+    return wrap
 
 
 def _not_found(kind: str, object_id: str) -> Response:
@@ -104,22 +144,23 @@ def _owner(base: str, user: str) -> dict[str, Any]:
 
 
 def _api_error(job: Job) -> tuple[int, dict[str, Any]]:
-    """The stored error of an API_ERROR task: its HTTP code and the synchronous call's body."""
+    """The stored error of an API_ERROR task: its HTTP code and the synchronous call's body (1016 unless set)."""
+    code = job.plan.error_code if job.plan.error_code is not None else 1016
     return job.plan.error_http_code or 403, {
-        "errors": [{"error": job.plan.error_message or ERR_FORBIDDEN, "code": 1016}]
+        "errors": [{"error": job.plan.error_message or ERR_FORBIDDEN, "code": code}]
     }
 
 
 def task_view(job: Job, now: float, *, listed: bool = False) -> dict[str, Any]:
     """A task as the state endpoint (or, with ``listed``, the task list) renders it.
 
-    As in the docs' examples: ``meta`` only once the task is DONE (always in the list), ``resultUrl``
-    and ``deletionDate`` only when DONE, ``errors`` only on API_ERROR; the list prints
-    ``deletionDate`` with milliseconds, the single task without; both in Moscow time (MSK).
+    As in the docs' examples: no ``meta`` while PENDING / PROCESSING or on API_ERROR (always in the
+    list), ``resultUrl`` and ``deletionDate`` only when DONE, ``errors`` only on API_ERROR; the list
+    prints ``deletionDate`` with milliseconds, the single task without; both in Moscow time (MSK).
     """
     state = job.label(now)
     view: dict[str, Any] = {}
-    if listed or state not in ("PROCESSING", "API_ERROR"):
+    if listed or state not in ("PENDING", "PROCESSING", "API_ERROR"):
         view["meta"] = _meta(_task_href(job), "async")
     view.update(
         {
@@ -174,7 +215,14 @@ def _fire_webhooks(world: AsyncWorld) -> Callable[[Job], None]:
     return fire
 
 
-async def create_task(request: Request, report: str) -> Response:
+def _is_async_capable(kind: str, name: str) -> bool:
+    if kind == "report":
+        return ASYNC_REPORTS.match(name.strip("/")) is not None
+    return name.strip("/") in ASYNC_ENTITIES
+
+
+async def _create(request: Request, kind: str, name: str) -> Response:
+    """Create a task for ``report/<name>`` or ``entity/<name>``, refusing what the docs refuse."""
     world = async_world(request)
     user = world.user(request.headers.get("authorization"))
     if user is None:
@@ -182,20 +230,31 @@ async def create_task(request: Request, report: str) -> Response:
     params = request.query_params
     if params.get("async", "").lower() != "true":
         return errors(400, f"Неопознанный путь: {request.url.path} (эмулятор строит отчеты только с async=true)", 1002)
+    if not _is_async_capable(kind, name):
+        return documented_error(61000)
     if "offset" in params or "limit" in params:
-        return errors(400, ERR_OFFSET_LIMIT, 61001)
+        return documented_error(61001)
     base = base_url(request)
-    payload = {"request": str(request.url), "report": report, "base": base}
+    payload = {"request": str(request.url), "report": name, "base": base}
+    limit = max(MAX_QUEUED, world.config.moysklad_max_concurrent)
     try:
-        job = world.stores[API].create(
-            user, world.now(), payload, lambda: str(uuid.uuid4()), limit=world.config.moysklad_max_concurrent
-        )
+        job = world.stores[API].create(user, world.now(), payload, lambda: str(uuid.uuid4()), limit=limit)
     except LimitExceeded:
-        return errors(429, ERR_LIMIT, 61002)
+        return documented_error(61002)
     world.notify_when_finished(job, _fire_webhooks(world))
     return empty_response(
         202, {"Location": f"{base}{REMAP}/async/{job.id}/result", "Content-Location": f"{base}{REMAP}/async/{job.id}"}
     )
+
+
+@guarded("start")
+async def create_task(request: Request, report: str) -> Response:
+    return await _create(request, "report", report)
+
+
+@guarded("start")
+async def create_entity_task(request: Request, entity: str) -> Response:
+    return await _create(request, "entity", entity)
 
 
 def _task_for(request: Request, task_id: str) -> tuple[AsyncWorld, Job] | Response:
@@ -210,6 +269,7 @@ def _task_for(request: Request, task_id: str) -> tuple[AsyncWorld, Job] | Respon
     return world, job
 
 
+@guarded("state")
 async def task_state(request: Request, task_id: str) -> Response:
     found = _task_for(request, task_id)
     if isinstance(found, Response):
@@ -218,28 +278,47 @@ async def task_state(request: Request, task_id: str) -> Response:
     return json_response(task_view(job, world.now()))
 
 
+@guarded("result")
 async def task_result(request: Request, task_id: str) -> Response:
+    """The 302 to the file, or why there is none: 61006 not ready, API_ERROR's error, 61003/61004/61005."""
     found = _task_for(request, task_id)
     if isinstance(found, Response):
         return found
     world, job = found
     now = world.now()
-    state = job.label(now)
-    phase = job.phase(now)
-    if state in ("PROCESSING", "PENDING") or phase in ("queued", "running"):
-        return errors(400, ERR_NOT_READY, 61006)
-    if state == "API_ERROR" or (state == "DONE" and phase == "api_error"):
-        # A DONE task (via status_override) whose result is an error: the seed's "marked as done".
+    phase, state = job.phase(now), job.label(now)
+    if phase in ("queued", "running"):
+        return documented_error(61006)
+    if phase == "api_error":
+        # Also behind a DONE label (status_override): the seed's "marked as done, the result is an error".
         status, body = _api_error(job)
         return json_response(body, status)
-    if state == "DONE" and phase == "success":
+    if phase == "success" and state == "DONE":
         if job.is_expired(now):
-            return errors(410, ERR_DELETED, 61003)
+            return documented_error(61003)
         hub: AsyncHub = request.app.state.async_hub
         return empty_response(302, {"Location": result_link(world, hub.file_url, job, now)})
-    if state in ("CANCEL", "CANCELLED"):
-        return errors(400, ERR_CANCELLED, 61005)
-    return errors(400, ERR_FAILED, 61004)
+    if phase == "cancelled" or state in ("CANCEL", "CANCELLED"):
+        return documented_error(61005)
+    return documented_error(61004)  # ERROR, or a state the docs do not define (status_override)
+
+
+@guarded("cancel")
+async def cancel_task(request: Request, task_id: str) -> Response:
+    """``PUT /async/{id}/cancel``: 204 for a PENDING or PROCESSING task, 61007 once it has ended."""
+    found = _task_for(request, task_id)
+    if isinstance(found, Response):
+        return found
+    world, job = found
+    store = world.stores[API]
+    if not store.stop(job, world.now()):
+        return documented_error(61007)
+    # The freed slot may start a waiting task sooner: its webhook must be due sooner too.
+    fire = _fire_webhooks(world)
+    for other in store.of_user(job.user):
+        if other is not job and other.is_active(world.now()):
+            world.notify_when_finished(other, fire)
+    return Response(status_code=204)
 
 
 def _parse_moment(value: str) -> float | None:
@@ -325,6 +404,7 @@ def _context(base: str) -> dict[str, Any]:
     }
 
 
+@guarded("list")
 async def list_tasks(request: Request) -> Response:
     world = async_world(request)
     user = world.user(request.headers.get("authorization"))
@@ -371,6 +451,7 @@ def _webhook_view(base: str, user: str, hook: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@guarded("webhook")
 async def create_webhook(request: Request) -> Response:
     world = async_world(request)
     user = world.user(request.headers.get("authorization"))
@@ -400,6 +481,7 @@ async def create_webhook(request: Request) -> Response:
     return json_response(_webhook_view(base_url(request), user, hook))
 
 
+@guarded("webhook")
 async def list_webhooks(request: Request) -> Response:
     world = async_world(request)
     user = world.user(request.headers.get("authorization"))
@@ -418,6 +500,7 @@ async def list_webhooks(request: Request) -> Response:
     )
 
 
+@guarded("webhook")
 async def delete_webhook(request: Request, webhook_id: str) -> Response:
     world = async_world(request)
     user = world.user(request.headers.get("authorization"))
@@ -436,6 +519,8 @@ router.add_api_route("/async", list_tasks, methods=["GET"])
 router.add_api_route("/async/", list_tasks, methods=["GET"])
 router.add_api_route("/async/{task_id}", task_state, methods=["GET"])
 router.add_api_route("/async/{task_id}/result", task_result, methods=["GET"])
+router.add_api_route("/async/{task_id}/cancel", cancel_task, methods=["PUT"])
 router.add_api_route("/entity/webhook", create_webhook, methods=["POST"])
 router.add_api_route("/entity/webhook", list_webhooks, methods=["GET"])
 router.add_api_route("/entity/webhook/{webhook_id}", delete_webhook, methods=["DELETE"])
+router.add_api_route("/entity/{entity}", create_entity_task, methods=["GET"])

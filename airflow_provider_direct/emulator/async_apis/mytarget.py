@@ -5,7 +5,9 @@ A request is answered ``202 Accepted`` with a RELATIVE ``Location`` to its statu
 response, and that response keeps the ORIGINAL HTTP code and headers: a done request may well hold
 a 400. ``unknown`` means the service crashed after sending the request (no response, never a
 callback). Optional ``X-Callback-Location`` / ``X-Callback-Method`` make the emulator call back when
-the request is done. Done requests are kept for a day; the async API is not rate limited.
+the request is done. Done requests are kept for a day; the async API is not rate limited. Dates are
+``YYYY-MM-DD HH:MM:SS`` in Moscow time, like every myTarget API date
+(https://target.my.com/help/advertisers/api_arrangement/en, "Basic data types").
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from starlette.responses import Response
 from airflow_provider_direct.emulator.async_apis.callbacks import Notification, deliver
 from airflow_provider_direct.emulator.async_apis.hub import AsyncWorld, async_world
 from airflow_provider_direct.emulator.async_apis.jobs import Job
-from airflow_provider_direct.emulator.async_apis.wire import empty_response, format_space, json_response
+from airflow_provider_direct.emulator.async_apis.wire import MSK, empty_response, format_space, json_response
 from airflow_provider_direct.emulator.encoding import dumps
 
 API = "mytarget"
@@ -58,7 +60,7 @@ def _items(job: Job) -> list[dict[str, Any]]:
                 "id": 1_000 + index,
                 "rows": [
                     {
-                        "date": format_space(job.created - 86_400)[:10],
+                        "date": format_space(job.created - 86_400, MSK)[:10],
                         "base": {
                             "shows": 100 * (index + 1),
                             "clicks": 3 * (index + 1),
@@ -154,14 +156,14 @@ async def request_status(request: Request, request_id: str) -> Response:
             "status": "done",
             "response_http_code": status,
             "response_url": _response_url(job),
-            "started": format_space(job.started),
+            "started": format_space(job.started, MSK),
             "exec_time": round(job.plan.duration),
-            "created": format_space(job.created),
+            "created": format_space(job.created, MSK),
         }
         return json_response(body, 303, {"Location": _response_url(job)})
-    body = {"id": job.id, "status": label, "created": format_space(job.created)}
+    body = {"id": job.id, "status": label, "created": format_space(job.created, MSK)}
     if phase != "queued":
-        body["started"] = format_space(job.started)
+        body["started"] = format_space(job.started, MSK)
     return json_response(body)
 
 

@@ -15,10 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from airflow_provider_direct.emulator.config import ASYNC_OUTCOMES, AsyncJobDefaults
 
 # Fields where an explicit null is a value; for the others null just means "use the default".
-NULLABLE_FIELDS = frozenset({"result_rows", "status_override", "error_http_code", "error_message"})
+NULLABLE_FIELDS = frozenset({"result_rows", "status_override", "error_http_code", "error_message", "error_code"})
 
 AsyncApi = Literal["direct_fetch", "moysklad", "workers", "mytarget"]
-Outcome = Literal["success", "failure", "api_error", "unknown", "stuck"]
+Outcome = Literal["success", "failure", "api_error", "unknown", "stuck", "cancelled"]
+#: Outcomes only a scenario can ask for, on top of the config's (never a default): a MoySklad task can
+#: end in CANCEL without this client's cancel (cancelled by someone else), so tests can queue that.
+SCENARIO_OUTCOMES: dict[str, frozenset[str]] = {"moysklad": frozenset({"cancelled"})}
 
 
 class JobScenario(BaseModel):
@@ -34,6 +37,7 @@ class JobScenario(BaseModel):
     status_override: str | None = Field(default=None, min_length=1)
     error_http_code: int | None = Field(default=None, ge=400, le=599)
     error_message: str | None = None
+    error_code: int | None = Field(default=None, ge=0, description="the API's own error code (MoySklad API_ERROR)")
 
 
 class ScenarioRequest(BaseModel):
@@ -47,7 +51,7 @@ class ScenarioRequest(BaseModel):
 
     @model_validator(mode="after")
     def _outcomes_fit_the_api(self) -> ScenarioRequest:
-        allowed = ASYNC_OUTCOMES[self.api]
+        allowed = ASYNC_OUTCOMES[self.api] | SCENARIO_OUTCOMES.get(self.api, frozenset())
         for position, scenario in enumerate(self.next):
             if scenario.outcome is not None and scenario.outcome not in allowed:
                 raise ValueError(f"next[{position}].outcome: {self.api} supports {sorted(allowed)}")
@@ -66,6 +70,7 @@ class JobPlan:
     status_override: str | None = None
     error_http_code: int | None = None
     error_message: str | None = None
+    error_code: int | None = None
 
     @classmethod
     def resolve(cls, defaults: AsyncJobDefaults, scenario: JobScenario | None) -> JobPlan:
@@ -88,4 +93,5 @@ class JobPlan:
             "status_override": self.status_override,
             "error_http_code": self.error_http_code,
             "error_message": self.error_message,
+            "error_code": self.error_code,
         }

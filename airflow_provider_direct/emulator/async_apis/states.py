@@ -17,10 +17,11 @@ STATE_LABELS: Mapping[str, Mapping[str, str]] = {
         "failure": "error",
         "cancelled": "stopped",
     },
-    # Seed 001: PROCESSING until DONE, API_ERROR when the report itself failed (its error is the
-    # result). A generic failure is the official docs' ERROR ("internal error, start it again").
+    # Seed 001 and the official docs: PENDING (in the queue) -> PROCESSING -> DONE, API_ERROR when the
+    # report itself failed (its error is the result), ERROR for an internal error ("start it again"),
+    # CANCEL once cancelled (by PUT .../cancel, or a scenario's "cancelled" outcome).
     "moysklad": {
-        "queued": "PROCESSING",
+        "queued": "PENDING",
         "running": "PROCESSING",
         "success": "DONE",
         "failure": "ERROR",
