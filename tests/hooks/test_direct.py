@@ -378,7 +378,7 @@ class TestPaging:
         assert [c.Login for c in clients] == ["a", "b"]
         assert clients[1].model_extra == {"Extra": True}
         # The connection names client-1, but AgencyClients is the agency's own call: no Client-Login
-        # (https://yandex.ru/dev/direct/doc/ru/agencyclients/get).
+        # (https://yandex.ru/dev/direct/doc/en/agencyclients/get).
         assert "Client-Login" not in requests_mock.last_request.headers
 
     def test_v501_is_the_default_and_v5_can_be_chosen(self, make_connection: Any, requests_mock: rm.Mocker) -> None:
