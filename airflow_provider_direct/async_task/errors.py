@@ -68,3 +68,14 @@ class AsyncTaskExpired(AsyncTaskError):
 
 class AsyncTaskTimeout(AsyncTaskError):
     """The job did not finish before the task's deadline."""
+
+
+def error_class_named(name: str) -> type[AsyncTaskError] | None:
+    """The AsyncTaskError subclass called ``name`` (protocol-specific ones included, once imported)."""
+    pending: list[type[AsyncTaskError]] = [AsyncTaskError]
+    while pending:
+        cls = pending.pop()
+        if cls.__name__ == name:
+            return cls
+        pending.extend(cls.__subclasses__())
+    return None

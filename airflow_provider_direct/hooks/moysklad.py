@@ -70,11 +70,14 @@ def is_busy(answer: HttpAnswer) -> bool:
     return answer.status >= 400 and any(e.get("code") == TOO_MANY_ASYNC_TASKS for e in api_errors(answer))
 
 
+def describe_errors(errors: list[dict[str, Any]]) -> str:
+    """MoySklad's ``errors`` in its own words, each with its code."""
+    return "; ".join(f"{e.get('error')} (code {e.get('code')})" for e in errors)
+
+
 def error_text(answer: HttpAnswer) -> str:
     errors = api_errors(answer)
-    if not errors:
-        return snippet(answer.body)
-    return "; ".join(f"{e.get('error')} (code {e.get('code')})" for e in errors)
+    return describe_errors(errors) if errors else snippet(answer.body)
 
 
 def error_codes(answer: HttpAnswer) -> set[int]:
@@ -173,9 +176,9 @@ class MoySkladProtocol(AsyncTaskProtocol):
             return TaskStatus(TaskState.CANCELLED, stage=state, message="the task was cancelled in MoySklad", raw=body)
         if state == "API_ERROR":
             # The status carries the API's error; older answers did not, and then the result holds it.
-            errors = body.get("errors")
-            if isinstance(errors, list) and errors:
-                message = "; ".join(f"{e.get('error')} (code {e.get('code')})" for e in errors if isinstance(e, dict))
+            errors = [e for e in body.get("errors") or () if isinstance(e, dict)]
+            if errors:
+                message = describe_errors(errors)
             else:
                 message = error_text(await client.request("GET", handle["result_url"]))
             return TaskStatus(TaskState.FAILED, stage=state, message=message, raw=body)

@@ -18,6 +18,7 @@ from airflow_provider_direct.async_task.errors import (
     AsyncTaskExpired,
     AsyncTaskFailed,
     AsyncTaskTimeout,
+    error_class_named,
 )
 from airflow_provider_direct.async_task.protocol import protocol_path
 from airflow_provider_direct.async_task.sinks import ResultSummary, deliver, spool_result
@@ -31,17 +32,6 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 DEFAULT_XCOM_MAX_BYTES = 256 * 1024
-
-
-def _error_class(name: str) -> type[AsyncTaskError]:
-    """The AsyncTaskError subclass (protocol-specific ones included) named in a trigger event."""
-    pending: list[type[AsyncTaskError]] = [AsyncTaskError]
-    while pending:
-        cls = pending.pop()
-        if cls.__name__ == name:
-            return cls
-        pending.extend(cls.__subclasses__())
-    return AsyncTaskError
 
 
 def default_deferrable() -> bool:
@@ -187,7 +177,8 @@ class AsyncTaskOperator(BaseOperator):
         if event.get("status") == "timeout":
             self._cancel_quietly("deadline passed")
             raise AsyncTaskTimeout(str(event.get("message")), api=self.protocol)
-        error_type = _error_class(str(event.get("error_type")))
+        # The error type named in the event (protocol-specific ones included); the base type otherwise.
+        error_type = error_class_named(str(event.get("error_type"))) or AsyncTaskError
         raise error_type(str(event.get("message")), api=self.protocol, http_status=event.get("http_status"))
 
     def _complete(self, context: Context, status: TaskStatus) -> dict[str, Any]:

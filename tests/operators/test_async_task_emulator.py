@@ -120,17 +120,8 @@ def test_direct_fetch_failure_carries_the_api_message(conns: dict[str, str], emu
         run_deferred(op, context())
 
 
-def test_killing_a_deferred_task_stops_the_remote_job(conns: dict[str, str], emulator_admin: EmulatorAdmin) -> None:
-    emulator_admin.async_scenario("direct_fetch", {"outcome": "stuck"})
-    op = DirectFetchProcessOperator(
-        task_id="f",
-        http_conn_id=conns["direct_fetch"],
-        account="a",
-        client="c",
-        fetch_type="history",
-        deferrable=True,
-        poll_interval=0.1,
-    )
+def defer_then_kill(op: Any) -> None:
+    """Defer, let the trigger wait on the stuck job, then kill it as a user marking the task does."""
     with pytest.raises(TaskDeferred) as deferred:
         op.execute(context())
     trigger = deferred.value.trigger
@@ -143,6 +134,20 @@ def test_killing_a_deferred_task_stops_the_remote_job(conns: dict[str, str], emu
         await trigger.on_kill()
 
     asyncio.run(run_then_kill())
+
+
+def test_killing_a_deferred_task_stops_the_remote_job(conns: dict[str, str], emulator_admin: EmulatorAdmin) -> None:
+    emulator_admin.async_scenario("direct_fetch", {"outcome": "stuck"})
+    op = DirectFetchProcessOperator(
+        task_id="f",
+        http_conn_id=conns["direct_fetch"],
+        account="a",
+        client="c",
+        fetch_type="history",
+        deferrable=True,
+        poll_interval=0.1,
+    )
+    defer_then_kill(op)
     job = emulator_admin.async_job("direct_fetch", op.handle["process_id"])  # type: ignore[index]
     assert job["state"] == "stopped"
     assert [s["accepted"] for s in job["stop_requests"]] == [True]
@@ -262,18 +267,7 @@ def test_killing_a_deferred_moysklad_task_cancels_the_remote_task(
     op = MoySkladAsyncTaskOperator(
         task_id="m", http_conn_id=conns["moysklad"], path="report/stock/all", deferrable=True, poll_interval=0.1
     )
-    with pytest.raises(TaskDeferred) as deferred:
-        op.execute(context())
-    trigger = deferred.value.trigger
-
-    async def run_then_kill() -> None:
-        waiting = asyncio.ensure_future(trigger.run().__anext__())
-        await asyncio.sleep(0.3)
-        assert not waiting.done()  # still PROCESSING: the task is stuck
-        waiting.cancel()
-        await trigger.on_kill()
-
-    asyncio.run(run_then_kill())
+    defer_then_kill(op)
     task_id = op.handle["state_url"].rsplit("/", 1)[-1]  # type: ignore[index]
     job = emulator_admin.async_job("moysklad", task_id)
     assert job["state"] == "CANCEL" and job["phase"] == "cancelled"

@@ -18,7 +18,7 @@ import requests_mock as rm
 
 import airflow_provider_direct.exceptions as direct_exceptions
 import airflow_provider_direct.models.direct as direct_models
-from airflow_provider_direct.async_task.errors import AsyncTaskError
+from airflow_provider_direct.async_task.errors import AsyncTaskError, error_class_named
 from airflow_provider_direct.async_task.protocol import get_protocol
 from airflow_provider_direct.hooks.direct import DirectHook
 from airflow_provider_direct.warehouse.statistics import TsvReader
@@ -93,13 +93,9 @@ def _mock(http: Any, method: str, url: str, answer: dict[str, Any]) -> None:
 
 
 def _error_type(name: str) -> type[AsyncTaskError]:
-    pending: list[type[AsyncTaskError]] = [AsyncTaskError]
-    while pending:
-        cls = pending.pop()
-        if cls.__name__ == name:
-            return cls
-        pending.extend(cls.__subclasses__())
-    raise AssertionError(f"no AsyncTaskError subclass named {name}")
+    cls = error_class_named(name)
+    assert cls is not None, f"no AsyncTaskError subclass named {name}"
+    return cls
 
 
 async def _run(entry: Entry) -> Any:
