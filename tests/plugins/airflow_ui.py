@@ -14,10 +14,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -27,6 +27,7 @@ from tests.conftest import free_port
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 CHROMIUM = os.environ.get("DIRECT_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("DIRECT_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
+T = TypeVar("T")
 
 
 def require_browser() -> None:
@@ -157,3 +158,42 @@ def network_exchanges(driver: Any, url_part: str) -> list[dict[str, Any]]:
             answer = driver.execute_cdp_cmd("Network.getResponseBody", {"requestId": params["requestId"]})
             exchanges[params["requestId"]]["answer"] = answer.get("body")
     return list(exchanges.values())
+
+
+def until_settled(driver: Any, action: Callable[[Any], T | None], timeout: float = 60) -> T:
+    """``action(driver)`` retried until it returns a value, through React's re-renders.
+
+    The connections table re-renders while its queries settle, so an element found a moment ago can
+    be detached ("stale") by the time it is checked or clicked; the action then finds it again.
+    """
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        NoSuchElementException,
+        StaleElementReferenceException,
+    )
+
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            result = action(driver)
+        except (NoSuchElementException, StaleElementReferenceException, ElementClickInterceptedException) as error:
+            last = error
+        else:
+            if result is not None:
+                return result
+        time.sleep(0.25)
+    raise AssertionError(f"the page did not settle in {timeout:.0f} s (last: {last!r})")
+
+
+def click(driver: Any, xpath: str, timeout: float = 60) -> None:
+    """Click the element at ``xpath`` once it is shown and enabled, finding it again if React replaced it."""
+    from selenium.webdriver.common.by import By
+
+    def attempt(driver: Any) -> bool | None:
+        element = driver.find_element(By.XPATH, xpath)
+        if not (element.is_displayed() and element.is_enabled()):
+            return None
+        element.click()
+        return True
+
+    until_settled(driver, attempt, timeout)

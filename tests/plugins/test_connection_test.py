@@ -17,7 +17,15 @@ from starlette.testclient import TestClient
 
 from airflow_provider_direct.emulator import EmulatorConfig, EmulatorServer
 from airflow_provider_direct.plugins.connection_test import ConnectionTestPortMiddleware, normalise_test_body
-from tests.plugins.airflow_ui import ApiServer, api_server, chromium, network_exchanges, require_browser
+from tests.plugins.airflow_ui import (
+    ApiServer,
+    api_server,
+    chromium,
+    click,
+    network_exchanges,
+    require_browser,
+    until_settled,
+)
 
 UI_BODY = {
     "conn_type": "yandex_direct",
@@ -97,24 +105,21 @@ def test_test_button_on_a_saved_direct_connection(ui: tuple[ApiServer, EmulatorS
         "direct_ui", conn_type="yandex_direct", host=emulator.url, login="client-1", password="agency-token"
     )
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     with chromium() as driver:
         driver.get(f"{server.url}/connections")
-        row = "//tr[.//*[normalize-space(text())='direct_ui']]"
-        button = WebDriverWait(driver, 60).until(
-            expected_conditions.element_to_be_clickable((By.XPATH, f"{row}//button[@aria-label='Test Connection']"))
-        )
+        button = "//tr[.//*[normalize-space(text())='direct_ui']]//button[@aria-label='Test Connection']"
+        until_settled(driver, lambda d: d.find_element(By.XPATH, button).is_enabled() or None)
         network_exchanges(driver, "/connections/test")  # drop what the page load recorded
-        button.click()
+        click(driver, button)
         deadline, exchanges = time.monotonic() + 60, []
         while time.monotonic() < deadline and not any("answer" in e for e in exchanges):
             time.sleep(0.5)
             exchanges += network_exchanges(driver, "/connections/test")
         page = driver.find_element(By.TAG_NAME, "body").text
-        icon = driver.find_element(By.XPATH, f"{row}//button[@aria-label='Test Connection']//*[name()='svg']")
-        icon_color = icon.get_attribute("color")
+        icon_color = until_settled(
+            driver, lambda d: d.find_element(By.XPATH, f"{button}//*[name()='svg']").get_attribute("color") or None
+        )
 
     [exchange] = [e for e in exchanges if e["method"] == "POST"]
     sent = json.loads(exchange["body"])
