@@ -10,6 +10,11 @@ computed from their ids), the Changes service, units, concurrency limits and inj
         admin.set_faults(next=[{"kind": "error", "code": 1000}, {"kind": "drop"}])
         ...  # point the hook at server.url + "/json/v5/" with token "client-1-token"
 
+Besides Campaigns, AdGroups, Ads, Keywords, AgencyClients and Changes it serves the account-level
+services (Sitelinks, VCards, AdImages, AdExtensions, BidModifiers, KeywordBids, RetargetingLists,
+NegativeKeywordSharedSets, Clients, Dictionaries; see ``account_services``), generated as lazily as
+the rest and readable as ground truth through ``/admin/snapshot?type=<service>``.
+
 ``/json/v501/`` serves the same services plus unified performance campaigns (``unified_campaigns``
 of each login's text campaigns), which ``/json/v5/`` never returns, as the docs require.
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from airflow_provider_direct.emulator.account_snapshot import ACCOUNT_SNAPSHOT_TYPES, iter_account_snapshot
 from airflow_provider_direct.emulator.clock import format_timestamp, parse_timestamp
 from airflow_provider_direct.emulator.faults import FaultSettings
 from airflow_provider_direct.emulator.ids import Kind
@@ -137,17 +138,27 @@ def mutations(request: Request, body: MutationsRequest) -> dict[str, Any]:
     return {"applied": applied}
 
 
+SNAPSHOT_PATTERN = "^(" + "|".join([*SNAPSHOT_TYPES, *ACCOUNT_SNAPSHOT_TYPES]) + ")$"
+
+
 @router.get("/snapshot")
 def snapshot(
     request: Request,
     login: str,
-    kind: Annotated[str, Query(alias="type", pattern="^(campaigns|ad_groups|ads|keywords)$")],
+    kind: Annotated[str, Query(alias="type", pattern=SNAPSHOT_PATTERN)],
     include_smart: bool = False,
 ) -> StreamingResponse:
-    """Live objects of one login as NDJSON, streamed; smart-banner objects only on request."""
+    """Live objects of one login as NDJSON, streamed; smart-banner objects only on request.
+
+    ``type`` is an object type (campaigns, ad_groups, ads, keywords) or an account-level service's
+    name (sitelinks, vcards, adimages, adextensions, bidmodifiers, keywordbids, retargetinglists,
+    negativekeywordsharedsets, clients, dictionaries; see ``account_snapshot``)."""
     world = _world(request)
     login_index = _login_index(world, login)
-    chunks = iter_snapshot(world.state, [login_index], SNAPSHOT_TYPES[kind], include_smart)
+    if kind in ACCOUNT_SNAPSHOT_TYPES:
+        chunks = iter_account_snapshot(world.state, login_index, kind)
+    else:
+        chunks = iter_snapshot(world.state, [login_index], SNAPSHOT_TYPES[kind], include_smart)
     return StreamingResponse(chunks, media_type="application/x-ndjson")
 
 

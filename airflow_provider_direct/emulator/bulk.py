@@ -30,10 +30,11 @@ class KeywordChunk:
 def freeze_keyword_chunks(state: AccountState, chunks: Iterable[tuple[int, list[int]]]) -> list[KeywordChunk]:
     """Capture what encoding needs; stored overlay objects are never modified in place, only replaced."""
     touched_groups = state.log.keywords_by_group
+    unreported = state.unreported_groups
     frozen = []
     for group_id, members in chunks:
         overlay: dict[int, dict[str, Any]] = {}
-        if group_id in touched_groups:
+        if group_id in touched_groups or group_id in unreported:
             for keyword_id in members:
                 obj = state.overlay(keyword_id)
                 if obj is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_direct.emulator import dictionaries
 from airflow_provider_direct.emulator.clock import format_timestamp
 from airflow_provider_direct.emulator.context import CallContext, ServiceResult
 from airflow_provider_direct.emulator.criteria import optional_timestamp, reject_unknown, required_timestamp
@@ -28,13 +29,18 @@ CHECK_FIELDS = frozenset({"CampaignIds", "AdGroupIds", "AdIds", "CampaignsStat"}
 
 
 def check_dictionaries(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
+    """Flags only when a Timestamp is sent (https://yandex.com/dev/direct/doc/en/changes/checkDictionaries):
+    YES when a dictionary the flag covers changed at or after it (``dictionary`` mutations)."""
     reject_unknown(params, {"Timestamp"})
     since = optional_timestamp(params, "Timestamp")
-    now = ctx.state.clock.now_seconds()
+    state = ctx.state
+    with state.lock:
+        now = state.clock.now_seconds()
+        changed = dict(state.account.dictionary_changed)
     result: dict[str, Any] = {}
     if since is not None:
-        # Dictionaries are static in the emulator.
-        result.update({"TimeZonesChanged": "NO", "RegionsChanged": "NO", "InterestsChanged": "NO"})
+        for flag, names in dictionaries.FLAGS.items():
+            result[flag] = "YES" if any(changed.get(name, -1) >= since for name in names) else "NO"
     result["Timestamp"] = format_timestamp(now)
     return ServiceResult(body=result_body(result), objects=0)
 

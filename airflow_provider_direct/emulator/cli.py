@@ -39,6 +39,7 @@ FLAGS: dict[str, tuple[str, type]] = {
     "--daily-units": ("daily_units", int),
     "--time-scale": ("time_scale", float),
     "--gzip-level": ("gzip_level", int),
+    "--latency-ms": ("latency_ms", int),
     "--file-host": ("file_host", str),
     "--file-port": ("file_port", int),
 }

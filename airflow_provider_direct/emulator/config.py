@@ -52,6 +52,18 @@ def default_unit_costs() -> dict[str, UnitCost]:
         "ads.get": UnitCost(base=15, per_block=1),
         "keywords.get": UnitCost(base=15, per_block=1, block=2000),
         "agencyclients.get": UnitCost(base=10, per_block=1),
+        # Account-level services: no published price either; base 10..15 and 1 per object like the
+        # object services, keyword bids per 2000 like keywords, reference dictionaries 1 per call.
+        "sitelinks.get": UnitCost(base=15, per_block=1),
+        "vcards.get": UnitCost(base=15, per_block=1),
+        "adimages.get": UnitCost(base=15, per_block=1),
+        "adextensions.get": UnitCost(base=15, per_block=1),
+        "bidmodifiers.get": UnitCost(base=15, per_block=1),
+        "keywordbids.get": UnitCost(base=15, per_block=1, block=2000),
+        "retargetinglists.get": UnitCost(base=10, per_block=1),
+        "negativekeywordsharedsets.get": UnitCost(base=10, per_block=1),
+        "clients.get": UnitCost(base=10, per_block=1),
+        "dictionaries.get": UnitCost(base=1),
         "changes.checkDictionaries": UnitCost(base=1),
         "changes.checkCampaigns": UnitCost(base=10),
         "changes.check": UnitCost(base=10, per_block=1, block=1000, round_up=True),
@@ -116,6 +128,13 @@ class EmulatorConfig(BaseModel):
     time_scale: float = Field(default=1.0, gt=0, description="emulated seconds per clock second (units refill)")
     gzip_level: int = Field(default=1, ge=1, le=9)
     max_concurrency: int = Field(default=5, ge=1, description="in-flight requests per charged login")
+    # Benchmarks: server time per request. It is spent inside the concurrency slot in the worker thread,
+    # so concurrent requests overlap (five in flight take one latency, not five) and count towards 506.
+    latency_ms: int = Field(default=0, ge=0, le=60_000, description="delay of every Direct JSON request")
+    # Random batches draw account-level mutations (sitelinks, vCards, images, callouts, retargeting
+    # lists, shared sets, bid modifiers, silent bid changes, ad re-pointing, clients, dictionaries) only
+    # when asked: silent bid changes are invisible to Changes, which a keywords-only sync cannot follow.
+    account_services_mutations: bool = Field(default=False, description="random batches touch account services")
     agency_login: str = "agency-login"
     agency_clients: list[str] | None = Field(default=None, description="logins the agency serves; None = all")
     tokens: dict[str, TokenIdentity] = Field(default_factory=dict, description="empty = default tokens")

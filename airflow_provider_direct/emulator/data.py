@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from airflow_provider_direct.emulator.ids import IdLayout
+from airflow_provider_direct.emulator.ids import VCARDS_PER_CAMPAIGN, IdLayout, Kind, image_hash
 
 _MASK = (1 << 64) - 1
 
@@ -123,6 +123,9 @@ def mix(salt: int, value: int) -> int:
     return z ^ (z >> 31)
 
 
+_NO_REFERENCES: dict[str, Any] = {"SitelinkSetId": None, "VCardId": None, "AdImageHash": None, "AdExtensions": None}
+
+
 def _phrase(h: int) -> str:
     return f"{WORDS[h & 63]} {WORDS[(h >> 6) & 63]} {WORDS[(h >> 12) & 63]}"
 
@@ -134,6 +137,16 @@ class DataGenerator:
         self.layout = layout
         self.logins = logins
         self.salt = mix(0x5EED, seed)
+        self.ref_salt = mix(0xA11CE, seed)  # independent bits for the ads' references
+        per_campaign = layout.groups * layout.ads
+        # (sitelink sets, images, callouts per login, text ads per login, ads per text campaign)
+        self._pools = (
+            layout.sitelink_sets,
+            layout.ad_images,
+            layout.callouts,
+            layout.campaigns * per_campaign,
+            per_campaign,
+        )
         self._epoch_ordinal = epoch.toordinal()
 
     def hash(self, object_id: int) -> int:
@@ -260,6 +273,7 @@ class DataGenerator:
             "AgeLabel": None,
         }
         if not smart:
+            refs = self.ad_references(ad_id)
             obj["TextAd"] = {
                 "Title": f"{TITLES[(h >> 8) % 6]}: {WORDS[(h >> 12) & 63]}",
                 "Title2": WORDS[(h >> 18) & 63] if (h >> 24) & 1 else None,
@@ -268,13 +282,106 @@ class DataGenerator:
                 "Mobile": "NO",
                 "DisplayDomain": "example.com",
                 "DisplayUrlPath": None,
-                "VCardId": None,
-                "AdImageHash": None,
-                "SitelinkSetId": None,
+                "VCardId": refs["VCardId"],
+                "AdImageHash": refs["AdImageHash"],
+                "SitelinkSetId": refs["SitelinkSetId"],
+                "AdExtensions": refs["AdExtensions"],
                 "TurboPageId": None,
                 "BusinessId": None,
             }
         return obj
+
+    # -- references of text ads to account-level objects ----------------------------------------
+    # A base text ad points at its login's sitelink sets, images and callouts and at its campaign's
+    # vCards (TextAd fields of https://yandex.com/dev/direct/doc/en/ads/get). Most references are drawn
+    # by hash; a few "anchor" ads, spread evenly, always point at one given pool object, so every base
+    # object is known to be in use without scanning the ads (Associated, and deletion rules, need that).
+
+    def _ordinal(self, ad_id: int) -> tuple[int, int, int] | None:
+        """(login index, campaign id, ordinal among the login's text ads) of a base text ad."""
+        layout = self.layout
+        if layout.base_kind(ad_id) is not Kind.AD:
+            return None
+        group_id = layout.ad_group(ad_id)
+        campaign_id = layout.group_campaign(group_id)
+        login_index, campaign_index = layout.campaign_position(campaign_id)
+        if campaign_index >= layout.campaigns:  # smart-banner campaigns have no text ads
+            return None
+        group_index = group_id - layout.first_group(campaign_id)
+        ordinal = (campaign_index * layout.groups + group_index) * layout.ads + (ad_id - layout.ad_id(group_id, 0))
+        return login_index, campaign_id, ordinal
+
+    @staticmethod
+    def _anchored(ordinal: int, total: int, pool: int) -> int | None:
+        """The pool member whose anchor is the ad at ``ordinal`` of ``total`` ads, if any."""
+        stride = max(1, total // pool) if pool else 0
+        if not stride or ordinal % stride:
+            return None
+        member = ordinal // stride
+        return member if member < pool else None
+
+    def ad_references(self, ad_id: int) -> dict[str, Any]:
+        """``SitelinkSetId`` (~60%), ``VCardId`` (~30%), ``AdImageHash`` (~40%), ``AdExtensions`` (0..3 callouts).
+
+        Every Ads.get page and every snapshot line computes this, so it avoids per-call allocations.
+        """
+        position = self._ordinal(ad_id)
+        if position is None:
+            return dict(_NO_REFERENCES)
+        login_index, campaign_id, ordinal = position
+        sets, images, callouts, total, per_campaign = self._pools
+        layout = self.layout
+        h = mix(self.ref_salt, ad_id)
+        anchored = self._anchored
+        member = anchored(ordinal, total, sets)
+        if member is None and h % 10 < 6:
+            member = (h >> 4) % sets
+        sitelinks = None if member is None else layout.pool_id(Kind.SITELINK_SET, login_index, member)
+        member = anchored(ordinal, total, images)
+        if member is None and (h >> 12) % 10 < 4:
+            member = (h >> 16) % images
+        image = None if member is None else image_hash(layout.pool_id(Kind.AD_IMAGE, login_index, member))
+        member = anchored(ordinal % per_campaign, per_campaign, VCARDS_PER_CAMPAIGN)
+        if member is None and (h >> 24) % 10 < 3:
+            member = (h >> 28) % VCARDS_PER_CAMPAIGN
+        vcard = None if member is None else layout.vcard_id(campaign_id, member)
+        chosen: list[int] = []
+        anchor = anchored(ordinal, total, callouts)
+        if anchor is not None:
+            chosen.append(anchor)
+        start = (h >> 36) % callouts
+        for step in range((h >> 34) & 3):
+            member = (start + step) % callouts
+            if member not in chosen:
+                chosen.append(member)
+        extensions = None
+        if chosen:
+            extensions = [
+                {"AdExtensionId": layout.pool_id(Kind.CALLOUT, login_index, m), "Type": "CALLOUT"} for m in chosen
+            ]
+        return {"SitelinkSetId": sitelinks, "VCardId": vcard, "AdImageHash": image, "AdExtensions": extensions}
+
+    def anchor_ad(self, kind: Kind, scope: int, member: int) -> int | None:
+        """The base ad that always references ``member`` of a pool: of login ``scope``, or of campaign
+        ``scope`` for vCards; None when the account has too few ads to anchor it."""
+        layout = self.layout
+        per_campaign = layout.groups * layout.ads
+        if kind is Kind.VCARD:
+            stride = max(1, per_campaign // VCARDS_PER_CAMPAIGN)
+            ordinal = member * stride
+            if ordinal >= per_campaign:
+                return None
+            campaign_id = scope
+        else:
+            total = layout.campaigns * per_campaign
+            stride = max(1, total // layout.pool_size(kind))
+            ordinal = member * stride
+            if ordinal >= total:
+                return None
+            campaign_id = layout.campaign_id(scope, ordinal // per_campaign)
+            ordinal %= per_campaign
+        group_index, ad_index = divmod(ordinal, layout.ads)
+        return layout.ad_id(layout.group_id(campaign_id, group_index), ad_index)
 
     # -- keywords -------------------------------------------------------------------------------
 

@@ -98,6 +98,14 @@ DETAILS: dict[str, tuple[str, str]] = {
         "Значение Page.Limit должно быть от 1 до {cap}",
     ),
     "page_offset": ("Page.Offset must not be negative", "Значение Page.Offset не может быть отрицательным"),
+    "page_window": (
+        "Page.Limit plus Page.Offset must not exceed {cap}",
+        "Сумма Page.Limit и Page.Offset не должна превышать {cap}",
+    ),
+    "dictionary_not_emulated": (
+        "Dictionary {name} is not available in the emulator",
+        "Справочник {name} недоступен в эмуляторе",
+    ),
     "not_enough_units": (
         "Daily units limit exhausted; the balance is refilled hourly by 1/24 of the daily limit",
         "Суточный лимит баллов исчерпан; баланс пополняется ежечасно на 1/24 суточного лимита",

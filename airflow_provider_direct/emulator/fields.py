@@ -18,10 +18,11 @@ JsonObject = dict[str, Any]
 
 @dataclass(frozen=True)
 class Substructure:
-    """A type-specific block (e.g. ``TextAd``) selected by its own ``*FieldNames`` parameter."""
+    """A block (e.g. ``TextAd``) selected by its own ``*FieldNames`` parameter; ``object_type`` None
+    means every object has it (KeywordBids' ``Search`` and ``Network``)."""
 
     key: str
-    object_type: str
+    object_type: str | None
     fields: frozenset[str]
 
 
@@ -184,6 +185,7 @@ AD = ObjectSpec(
                     "VCardId",
                     "AdImageHash",
                     "SitelinkSetId",
+                    "AdExtensions",
                     "TurboPageId",
                     "BusinessId",
                 }
@@ -237,31 +239,44 @@ KEYWORD = ObjectSpec(
     ),
 )
 
-AGENCY_CLIENT = ObjectSpec(
-    list_key="Clients",
-    fields=(
-        "AccountQuality",
-        "Archived",
-        "ClientId",
-        "ClientInfo",
-        "CountryId",
-        "CreatedAt",
-        "Currency",
-        "Grants",
-        "Login",
-        "Notification",
-        "OverdraftSumAvailable",
-        "Phone",
-        "Representatives",
-        "Restrictions",
-        "Settings",
-        "Type",
-        "VatRate",
-    ),
+# ClientFieldEnum of https://yandex.com/dev/direct/doc/en/agencyclients/get and .../clients/get; the
+# ERIR arrays (TinInfo, Organization, Contract, Contragent) are accepted and validated as lists only.
+CLIENT_FIELDS = (
+    "AccountQuality",
+    "Archived",
+    "ClientId",
+    "ClientInfo",
+    "CountryId",
+    "CreatedAt",
+    "Currency",
+    "Grants",
+    "Bonuses",
+    "Login",
+    "Notification",
+    "OverdraftSumAvailable",
+    "Phone",
+    "Representatives",
+    "Restrictions",
+    "Settings",
+    "Type",
+    "VatRate",
+    "ForbiddenPlatform",
+    "AvailableCampaignTypes",
 )
+CLIENT_ERIR_ARRAYS = frozenset(
+    {
+        "TinInfoFieldNames",
+        "OrganizationFieldNames",
+        "ContractFieldNames",
+        "ContragentFieldNames",
+        "ContragentTinInfoFieldNames",
+    }
+)
+AGENCY_CLIENT = ObjectSpec(list_key="Clients", fields=CLIENT_FIELDS, ignored_arrays=CLIENT_ERIR_ARRAYS)
 
 
-def _names(params: Mapping[str, Any], name: str, allowed: frozenset[str] | None) -> tuple[str, ...]:
+def field_names(params: Mapping[str, Any], name: str, allowed: frozenset[str] | None) -> tuple[str, ...]:
+    """Validated, de-duplicated names of one *FieldNames array (8000 for a missing or bad one)."""
     value = params.get(name)
     if not isinstance(value, list) or not value:
         raise ApiError(8000, "required" if value is None else "must_be_array", field=name)
@@ -277,19 +292,19 @@ class Projection:
     """Validated ``FieldNames`` of one request; calling it shapes a full object for the answer."""
 
     def __init__(self, spec: ObjectSpec, params: Mapping[str, Any]) -> None:
-        self.fields = _names(params, "FieldNames", frozenset(spec.fields))
-        self.substructures: list[tuple[str, str, tuple[str, ...]]] = []
+        self.fields = field_names(params, "FieldNames", frozenset(spec.fields))
+        self.substructures: list[tuple[str, str | None, tuple[str, ...]]] = []
         for param, sub in spec.substructures.items():
             if param in params:
-                self.substructures.append((sub.key, sub.object_type, _names(params, param, sub.fields)))
+                self.substructures.append((sub.key, sub.object_type, field_names(params, param, sub.fields)))
         for param in spec.ignored_arrays:
             if param in params:
-                _names(params, param, None)
+                field_names(params, param, None)
 
     def __call__(self, obj: Mapping[str, Any]) -> JsonObject:
         out = {name: obj.get(name) for name in self.fields}
         for key, object_type, names in self.substructures:
-            if obj.get("Type") == object_type:
+            if object_type is None or obj.get("Type") == object_type:
                 block = obj.get(key) or {}
                 out[key] = {name: block.get(name) for name in names}
         return out

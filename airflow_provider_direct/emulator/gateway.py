@@ -1,9 +1,10 @@
 """One /json/ API call end to end: faults, identity, concurrency, units, dispatch, framing.
 
 Order matters and mirrors the real service: wire faults strike before anything else; authentication
-errors carry no units (the payer is unknown); then the per-login concurrency slot (506), the balance
-check against the method's base price (152), the handler, and finally the charge, so ``Units`` always
-reports what this very request cost.
+errors carry no units (the payer is unknown); then the per-login concurrency slot (506), the configured
+``latency_ms`` (spent holding the slot, like real server time), the balance check against the method's
+base price (152), the handler, and finally the charge, so ``Units`` always reports what this very
+request cost.
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ class Exchange:
         if fault is not None and fault.kind == "error":
             raise ApiError(fault.code or 1000, "injected")
         with world.gate.slot(caller.charged_login):
+            if config.latency_ms:
+                time.sleep(config.latency_ms / 1000)  # this worker thread only: other requests run on
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.seconds or 0)
             if self.envelope_error is not None or self.method is None:

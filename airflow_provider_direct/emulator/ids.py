@@ -3,10 +3,16 @@
 Base objects are never stored: every id encodes its position (login, campaign, group, index), so a
 parent is derived with a division and a whole account of a million keywords costs no memory.
 Objects created through the admin API take ids from a separate high range and are tracked explicitly.
+
+Account-level objects (sitelink sets, vCards, images, callouts, retargeting lists, negative keyword
+shared sets, bid modifiers) get ranges of their own above the keywords, sized by the account shape, so
+their owner (login, campaign or group) is decoded the same way. Their services number objects
+independently in the real API; separate ranges here only keep one id from meaning two objects.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum
 
@@ -14,8 +20,26 @@ CAMPAIGN_BASE = 1_000_000
 GROUP_BASE = 100_000_000
 AD_BASE = 1_000_000_000
 KEYWORD_BASE = 10_000_000_000
+ACCOUNT_BASE = 5 * 10**14  # account-level objects; keywords must stay below it
+SITELINK_SET_BASE = ACCOUNT_BASE
+VCARD_BASE = ACCOUNT_BASE + 10**13
+CALLOUT_BASE = ACCOUNT_BASE + 2 * 10**13
+RETARGETING_LIST_BASE = ACCOUNT_BASE + 3 * 10**13
+SHARED_SET_BASE = ACCOUNT_BASE + 4 * 10**13
+CAMPAIGN_MODIFIER_BASE = ACCOUNT_BASE + 5 * 10**13
+GROUP_MODIFIER_BASE = ACCOUNT_BASE + 6 * 10**13
+IMAGE_BASE = ACCOUNT_BASE + 7 * 10**13  # numbers behind the AdImageHash strings
+ACCOUNT_SPAN = 10**13
 CREATED_BASE = 9 * 10**14
 MAX_ID = 2**53 - 1  # ids must survive a round trip through JavaScript-style doubles
+
+VCARDS_PER_CAMPAIGN = 2
+RETARGETING_LISTS_PER_LOGIN = 3  # the first two RETARGETING, the last AUDIENCE
+SHARED_SETS_PER_LOGIN = 2
+CAMPAIGN_MODIFIERS_MAX = 3  # 0..3 campaign-level bid modifiers per text campaign
+GROUP_MODIFIERS_MAX = 2  # 0..2 group-level bid modifiers per text ad group
+_HASH_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_HASH_HALF = 11
 
 
 class Kind(str, Enum):
@@ -25,6 +49,17 @@ class Kind(str, Enum):
     AD_GROUP = "ad_group"
     AD = "ad"
     KEYWORD = "keyword"
+    # Account-level objects (see ``account_store``); ``keyword_bid`` and ``dictionary`` name mutations only.
+    SITELINK_SET = "sitelink_set"
+    VCARD = "vcard"
+    AD_IMAGE = "ad_image"
+    CALLOUT = "callout"
+    RETARGETING_LIST = "retargeting_list"
+    SHARED_SET = "negative_keyword_shared_set"
+    BID_MODIFIER = "bid_modifier"
+    CLIENT = "client"
+    KEYWORD_BID = "keyword_bid"
+    DICTIONARY = "dictionary"
 
 
 @dataclass(frozen=True)
@@ -60,8 +95,10 @@ class IdLayout:
             problems.append(f"{self.total_groups} ad groups overflow the ad group id range")
         if AD_BASE + self.total_groups * self.ads > KEYWORD_BASE:
             problems.append(f"{self.total_groups * self.ads} ads overflow the ad id range")
-        if KEYWORD_BASE + self.total_groups * self.keywords > CREATED_BASE:
+        if KEYWORD_BASE + self.total_groups * self.keywords > ACCOUNT_BASE:
             problems.append(f"{self.total_groups * self.keywords} keywords overflow the keyword id range")
+        if self.total_groups * GROUP_MODIFIERS_MAX > ACCOUNT_SPAN:
+            problems.append("group-level bid modifiers overflow their id range")
         return problems
 
     # -- kind detection -------------------------------------------------------------------------
@@ -119,3 +156,111 @@ class IdLayout:
 
     def keyword_group(self, keyword_id: int) -> int:
         return GROUP_BASE + (keyword_id - KEYWORD_BASE) // self.keywords
+
+    # -- account-level objects ------------------------------------------------------------------
+    # Pools scale with the account: a login with more campaigns has more sets, images and callouts.
+
+    @property
+    def sitelink_sets(self) -> int:
+        """Sitelink sets per login."""
+        return max(2, self.campaigns)
+
+    @property
+    def ad_images(self) -> int:
+        return max(2, 2 * self.campaigns)
+
+    @property
+    def callouts(self) -> int:
+        return max(3, 3 * self.campaigns)
+
+    @functools.cached_property
+    def _pool_sizes(self) -> dict[Kind, int]:
+        return {
+            Kind.SITELINK_SET: self.sitelink_sets,
+            Kind.AD_IMAGE: self.ad_images,
+            Kind.CALLOUT: self.callouts,
+            Kind.RETARGETING_LIST: RETARGETING_LISTS_PER_LOGIN,
+            Kind.SHARED_SET: SHARED_SETS_PER_LOGIN,
+        }
+
+    def pool_size(self, kind: Kind) -> int:
+        """Base objects of a login-scoped kind per login."""
+        return self._pool_sizes[kind]
+
+    def pool_id(self, kind: Kind, login_index: int, index: int) -> int:
+        """Id of base object ``index`` of a login-scoped kind (images: the number behind the hash)."""
+        return _POOL_BASES[kind] + login_index * self._pool_sizes[kind] + index
+
+    def pool_position(self, kind: Kind, object_id: int) -> tuple[int, int] | None:
+        """(login index, index) of a base login-scoped object, None outside the populated range."""
+        offset = object_id - _POOL_BASES[kind]
+        if not 0 <= offset < self.logins * self.pool_size(kind):
+            return None
+        return divmod(offset, self.pool_size(kind))
+
+    def vcard_id(self, campaign_id: int, index: int) -> int:
+        return VCARD_BASE + (campaign_id - CAMPAIGN_BASE) * VCARDS_PER_CAMPAIGN + index
+
+    def vcard_position(self, vcard_id: int) -> tuple[int, int] | None:
+        """(campaign id, index) of a base vCard id, None outside the range of text campaigns."""
+        offset = vcard_id - VCARD_BASE
+        if not 0 <= offset < self.total_campaigns * VCARDS_PER_CAMPAIGN:
+            return None
+        campaign_offset, index = divmod(offset, VCARDS_PER_CAMPAIGN)
+        campaign_id = CAMPAIGN_BASE + campaign_offset
+        return None if self.campaign_is_smart(campaign_id) else (campaign_id, index)
+
+    def campaign_modifier_id(self, campaign_id: int, index: int) -> int:
+        return CAMPAIGN_MODIFIER_BASE + (campaign_id - CAMPAIGN_BASE) * CAMPAIGN_MODIFIERS_MAX + index
+
+    def group_modifier_id(self, group_id: int, index: int) -> int:
+        return GROUP_MODIFIER_BASE + (group_id - GROUP_BASE) * GROUP_MODIFIERS_MAX + index
+
+    def modifier_position(self, modifier_id: int) -> tuple[bool, int, int] | None:
+        """(group level?, campaign or group id, index) of a base bid modifier id."""
+        offset = modifier_id - CAMPAIGN_MODIFIER_BASE
+        if 0 <= offset < self.total_campaigns * CAMPAIGN_MODIFIERS_MAX:
+            campaign_offset, index = divmod(offset, CAMPAIGN_MODIFIERS_MAX)
+            return False, CAMPAIGN_BASE + campaign_offset, index
+        offset = modifier_id - GROUP_MODIFIER_BASE
+        if 0 <= offset < self.total_groups * GROUP_MODIFIERS_MAX:
+            group_offset, index = divmod(offset, GROUP_MODIFIERS_MAX)
+            return True, GROUP_BASE + group_offset, index
+        return None
+
+
+_POOL_BASES = {
+    Kind.SITELINK_SET: SITELINK_SET_BASE,
+    Kind.AD_IMAGE: IMAGE_BASE,
+    Kind.CALLOUT: CALLOUT_BASE,
+    Kind.RETARGETING_LIST: RETARGETING_LIST_BASE,
+    Kind.SHARED_SET: SHARED_SET_BASE,
+}
+
+
+def _base64(number: int) -> str:
+    digits = []
+    for _ in range(_HASH_HALF):
+        number, digit = divmod(number, 64)
+        digits.append(_HASH_ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
+def image_hash(number: int) -> str:
+    """The 22-character AdImageHash of image ``number``: a scrambled half, then the number itself.
+
+    Real hashes are content hashes of the same length and alphabet; this one is reversible, so an
+    image's owner is decoded from its hash like every other id.
+    """
+    scrambled = (number * 0x9E3779B97F4A7C15 + 0x5BD1E995) & ((1 << 64) - 1)
+    return _base64(scrambled) + _base64(number)
+
+
+def image_number(value: str) -> int | None:
+    """Inverse of ``image_hash``; None for strings it never produced."""
+    if len(value) != 2 * _HASH_HALF or any(c not in _HASH_ALPHABET for c in value):
+        return None
+    number = 0
+    for char in value[_HASH_HALF:]:
+        number = number * 64 + _HASH_ALPHABET.index(char)
+    return number if image_hash(number) == value else None

@@ -7,6 +7,11 @@ batch sizes the caps allow, keywords re-read by changed group (Changes reports k
 as group changes) except in archived campaigns, whose keywords Keywords.get never returns. Deleted
 objects cost nothing beyond those calls. Used by the incremental-sync benchmark to judge how close a
 real client comes to this floor.
+
+It covers the four object services (campaigns, groups, ads, keywords) and the Changes calls that find
+their changes. The account-level services (sitelinks, vCards, images, callouts, bid modifiers, keyword
+bids, retargeting lists, shared sets, clients, dictionaries) are outside it: Changes does not report
+their changes, so no floor derived from Changes exists for them.
 """
 
 from __future__ import annotations

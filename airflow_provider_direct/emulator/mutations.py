@@ -1,7 +1,11 @@
 """Admin-driven changes to the account: explicit mutation lists and seeded random batches.
 
 Random batches touch every level (campaigns, groups, ads, keywords, statistics), smart-banner campaigns
-included, so an incremental sync is exercised on the same mix of events production produces.
+included, so an incremental sync is exercised on the same mix of events production produces. With
+``EmulatorConfig.account_services_mutations`` they also touch the account-level objects
+(``account_store``): new sitelink sets, vCards, images and callouts with ads re-pointed at them, bid
+modifier and retargeting list edits, client settings, dictionary revisions, and keyword bids moved the
+way automatic strategies move them, which Changes does not report.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ from airflow_provider_direct.emulator.ids import Kind
 from airflow_provider_direct.emulator.state import AccountState, StateError
 
 Operation = Literal["create", "update", "delete", "stat_correction"]
+CORE_KINDS = (Kind.CAMPAIGN, Kind.AD_GROUP, Kind.AD, Kind.KEYWORD)
+#: Account-level kinds owned by a login (created with ``login``); vCards and bid modifiers take ``parent_id``.
+LOGIN_OWNED = (Kind.SITELINK_SET, Kind.AD_IMAGE, Kind.CALLOUT, Kind.RETARGETING_LIST, Kind.SHARED_SET)
+#: KeywordBids.set names (https://yandex.com/dev/direct/doc/en/keywordbids/set) -> the keyword's fields.
+BID_FIELDS = {"SearchBid": "Bid", "NetworkBid": "ContextBid"}
 
 
 class MutationSpec(BaseModel):
@@ -27,7 +36,7 @@ class MutationSpec(BaseModel):
 
     op: Operation
     type: Kind = Kind.CAMPAIGN
-    id: int | None = None
+    id: int | str | None = None  # an AdImageHash for ad images, a DictionaryName for dictionaries
     parent_id: int | None = None
     login: str | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
@@ -44,10 +53,16 @@ def default_factor(campaign_id: int, border_date: dt.date, version: int) -> floa
 def apply_mutation(state: AccountState, spec: MutationSpec) -> dict[str, Any]:
     """Apply one mutation under the state lock; returns a record of what happened."""
     with state.lock:
+        if spec.type not in CORE_KINDS:
+            return _account_mutation(state, spec)
+        if spec.type is Kind.AD:
+            _check_ad_references(state, spec)
         if spec.op == "create":
             return _create(state, spec)
         if spec.id is None:
             raise StateError(f"{spec.op} needs an id")
+        if not isinstance(spec.id, int):
+            raise StateError(f"a {spec.type.value} id is an integer, not {spec.id!r}")
         if spec.op == "update":
             state.update(spec.type, spec.id, spec.fields)
         elif spec.op == "delete":
@@ -63,6 +78,89 @@ def apply_mutation(state: AccountState, spec: MutationSpec) -> dict[str, Any]:
                 state, spec.op, Kind.CAMPAIGN, spec.id, border_date=spec.border_date.isoformat(), factor=factor
             )
         return _record(state, spec.op, spec.type, spec.id, fields=spec.fields or None)
+
+
+def _check_ad_references(state: AccountState, spec: MutationSpec) -> None:
+    """Ads may point only at live sitelink sets, images, callouts of their login and vCards of their campaign."""
+    if "TextAd" not in spec.fields:
+        return
+    if spec.op == "create" and spec.parent_id is not None and state.is_live(Kind.AD_GROUP, spec.parent_id):
+        state.account.check_ad_references(None, state.parent_of(spec.parent_id), spec.fields)
+    elif spec.op == "update" and isinstance(spec.id, int) and state.is_live(Kind.AD, spec.id):
+        state.account.check_ad_references(spec.id, state.campaign_of(spec.id), spec.fields)
+
+
+def _account_mutation(state: AccountState, spec: MutationSpec) -> dict[str, Any]:
+    """Mutations of account-level objects, keyword bids (unreported) and dictionaries."""
+    store = state.account
+    kind = spec.type
+    if spec.op == "stat_correction":
+        raise StateError("stat_correction applies to campaigns only")
+    if kind is Kind.DICTIONARY:
+        if spec.op != "update" or not isinstance(spec.id, str):
+            raise StateError('a dictionary change is {"op": "update", "type": "dictionary", "id": "<DictionaryName>"}')
+        revision = store.bump_dictionary(spec.id)
+        return _account_record(state, spec.op, kind, spec.id, None, revision=revision)
+    if kind is Kind.CLIENT:
+        login_index = state.login_index(spec.login or "")
+        if spec.op != "update" or login_index is None:
+            raise StateError('a client change is {"op": "update", "type": "client", "login": ..., "fields": {...}}')
+        store.update(kind, login_index, spec.fields)
+        return _account_record(state, spec.op, kind, login_index, login_index, fields=spec.fields or None)
+    if kind is Kind.KEYWORD_BID:
+        return _keyword_bid(state, spec)
+    if spec.op == "create":
+        if kind in LOGIN_OWNED:
+            owner = state.login_index(spec.login or "") if spec.login else None
+            if owner is None:
+                raise StateError(f"creating a {kind.value} needs a known login")
+        elif spec.parent_id is None:
+            parent = "a campaign" if kind is Kind.VCARD else "a campaign or ad group"
+            raise StateError(f"creating a {kind.value} needs parent_id ({parent})")
+        else:
+            owner = spec.parent_id
+        key, _ = store.create(kind, owner, spec.fields)
+        return _account_record(state, "create", kind, key, store.login_of(kind, key), fields=spec.fields or None)
+    if spec.id is None:
+        raise StateError(f"{spec.op} needs an id")
+    login_index = store.login_of(kind, spec.id)
+    if spec.op == "update":
+        store.update(kind, spec.id, spec.fields)
+    else:
+        store.delete(kind, spec.id)
+    return _account_record(state, spec.op, kind, spec.id, login_index, fields=spec.fields or None)
+
+
+def _keyword_bid(state: AccountState, spec: MutationSpec) -> dict[str, Any]:
+    """A bid move Changes does not report (strategies move bids silently); KeywordBids and Keywords show it."""
+    if spec.op != "update" or not isinstance(spec.id, int):
+        raise StateError('a bid change is {"op": "update", "type": "keyword_bid", "id": <keyword id>, "fields": {...}}')
+    unknown = sorted(set(spec.fields) - set(BID_FIELDS))
+    if unknown or not spec.fields:
+        raise StateError(f"keyword_bid fields are {sorted(BID_FIELDS)} (micros), got {sorted(spec.fields)}")
+    for name, value in spec.fields.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise StateError(f"{name} must be a non-negative integer (micros)")
+    state.update_unreported(spec.id, {BID_FIELDS[name]: value for name, value in spec.fields.items()})
+    record = _record(state, "update", Kind.KEYWORD, spec.id, fields=spec.fields)
+    return {**record, "type": Kind.KEYWORD_BID.value, "reported": False}
+
+
+def _account_record(
+    state: AccountState, op: str, kind: Kind, key: int | str, login_index: int | None, **extra: Any
+) -> dict[str, Any]:
+    record: dict[str, Any] = {"op": op, "type": kind.value, "id": key}
+    if login_index is not None:
+        record["login"] = state.login_name(login_index)
+    placement = state.account.placement(kind, key) if kind in (Kind.VCARD, Kind.BID_MODIFIER) else None
+    if placement is not None:
+        record["campaign_id"] = placement[0]
+        if placement[1] is not None:
+            record["parent_id"] = placement[1]
+    record["at"] = format_timestamp(state.clock.now_seconds())
+    record["reported"] = False  # Changes covers campaigns, groups and ads only
+    record.update({name: value for name, value in extra.items() if value is not None})
+    return record
 
 
 def _create(state: AccountState, spec: MutationSpec) -> dict[str, Any]:
@@ -106,6 +204,33 @@ OP_WEIGHTS = {
     Kind.KEYWORD: {"update": 55, "create": 30, "delete": 15},
 }
 MAX_ATTEMPTS = 20
+#: With ``account_services_mutations``: the share of account-level draws, and their mix.
+ACCOUNT_LEVEL_WEIGHT = 20
+ACCOUNT_WEIGHTS: dict[tuple[Kind, str], int] = {
+    (Kind.AD, "repoint"): 14,
+    (Kind.KEYWORD_BID, "update"): 12,
+    (Kind.SITELINK_SET, "create"): 6,
+    (Kind.SITELINK_SET, "delete"): 3,
+    (Kind.VCARD, "create"): 4,
+    (Kind.VCARD, "delete"): 2,
+    (Kind.AD_IMAGE, "create"): 4,
+    (Kind.AD_IMAGE, "delete"): 2,
+    (Kind.CALLOUT, "create"): 4,
+    (Kind.CALLOUT, "delete"): 2,
+    (Kind.RETARGETING_LIST, "create"): 2,
+    (Kind.RETARGETING_LIST, "update"): 3,
+    (Kind.RETARGETING_LIST, "delete"): 1,
+    (Kind.SHARED_SET, "create"): 2,
+    (Kind.SHARED_SET, "update"): 3,
+    (Kind.SHARED_SET, "delete"): 1,
+    (Kind.BID_MODIFIER, "create"): 5,
+    (Kind.BID_MODIFIER, "update"): 8,
+    (Kind.BID_MODIFIER, "delete"): 4,
+    (Kind.CLIENT, "update"): 2,
+    (Kind.DICTIONARY, "update"): 1,
+}
+#: Dictionaries a random batch revises: the three that checkDictionaries flags.
+RANDOM_DICTIONARIES = ("GeoRegions", "TimeZones", "Interests")
 
 
 class RandomMutator:
@@ -171,7 +296,12 @@ class RandomMutator:
             return state.child_slice(kind, group_id, position, position + 1)[0]
 
     def _draw(self) -> MutationSpec | None:
-        level = self._pick(LEVEL_WEIGHTS)
+        if self.state.config.account_services_mutations:
+            level = self._pick({**LEVEL_WEIGHTS, "account": ACCOUNT_LEVEL_WEIGHT})
+            if level == "account":
+                return self._draw_account()
+        else:  # the draw sequence of batches without account-level kinds stays as it always was
+            level = self._pick(LEVEL_WEIGHTS)
         if level == "stat":
             campaign_id = self._campaign()
             if campaign_id is None:
@@ -239,3 +369,131 @@ class RandomMutator:
                 {"UserParam1": f"upd-{word}"},
             ]
         return options[choice]
+
+    # -- account-level draws (only with ``account_services_mutations``) -------------------------
+
+    def _draw_account(self) -> MutationSpec | None:
+        kind, op = self._pick(ACCOUNT_WEIGHTS)
+        if kind is Kind.AD:
+            return self._repoint()
+        if kind is Kind.KEYWORD_BID:
+            keyword_id = self._child(Kind.KEYWORD)
+            if keyword_id is None:
+                return None
+            fields = {"SearchBid": self.rng.randrange(30, 3000) * 10_000}
+            if self.rng.random() < 0.5:
+                fields["NetworkBid"] = self.rng.randrange(10, 1500) * 10_000
+            return MutationSpec(op="update", type=kind, id=keyword_id, fields=fields)
+        if kind is Kind.DICTIONARY:
+            return MutationSpec(op="update", type=kind, id=self.rng.choice(RANDOM_DICTIONARIES))
+        if kind is Kind.CLIENT:
+            login = self.state.login_name(self._login())
+            fields = {"ClientInfo": f"Клиент {self.rng.choice(WORDS)}"}
+            return MutationSpec(op="update", type=kind, login=login, fields=fields)
+        if kind is Kind.BID_MODIFIER:
+            return self._draw_modifier(op)
+        if op == "create":
+            return self._draw_account_create(kind)
+        target = self._account_target(kind, unused=op == "delete")
+        if target is None:
+            return None
+        if op == "delete":
+            return MutationSpec(op="delete", type=kind, id=target)
+        word = self.rng.choice(WORDS)
+        fields: dict[str, Any] = (
+            {"Name": f"Ретаргетинг {word}"} if kind is Kind.RETARGETING_LIST else {"NegativeKeywords": [word, "даром"]}
+        )
+        return MutationSpec(op="update", type=kind, id=target, fields=fields)
+
+    def _draw_account_create(self, kind: Kind) -> MutationSpec | None:
+        word = self.rng.choice(WORDS)
+        if kind is Kind.VCARD:
+            campaign_id = self._campaign(text_only=True)
+            if campaign_id is None:
+                return None
+            return MutationSpec(op="create", type=kind, parent_id=campaign_id, fields={"CompanyName": f"ИП {word}"})
+        fields: dict[str, Any] = {}
+        if kind is Kind.SITELINK_SET:
+            fields = {
+                "Sitelinks": [
+                    {
+                        "Title": "Новинки",
+                        "Href": f"https://example.com/{word}",
+                        "Description": None,
+                        "TurboPageId": None,
+                    }
+                ]
+            }
+        elif kind is Kind.CALLOUT:
+            fields = {"Callout": {"CalloutText": f"Акция: {word}"}}
+        elif kind is Kind.AD_IMAGE:
+            fields = {"Name": f"{word}.png"}
+        elif kind is Kind.SHARED_SET:
+            fields = {"Name": f"Минус-фразы {word}"}
+        return MutationSpec(op="create", type=kind, login=self.state.login_name(self._login()), fields=fields)
+
+    def _account_target(self, kind: Kind, *, unused: bool) -> int | str | None:
+        """A live object of a drawn login; for deletion only one nothing uses (the API refuses the rest)."""
+        state = self.state
+        with state.lock:
+            store = state.account
+            if kind is Kind.VCARD:
+                campaign_id = self._campaign(text_only=True)
+                keys: list[Any] = [] if campaign_id is None else store.campaign_vcards(campaign_id)
+            else:
+                keys = store.pool(kind, self._login())
+            if unused:
+                keys = [key for key in keys if not store.is_used(kind, key)]
+        return self.rng.choice(keys) if keys else None
+
+    def _draw_modifier(self, op: str) -> MutationSpec | None:
+        state = self.state
+        if op == "create":
+            owner = self._group(text_only=True) if self.rng.random() < 0.5 else self._campaign(text_only=True)
+            return None if owner is None else MutationSpec(op="create", type=Kind.BID_MODIFIER, parent_id=owner)
+        group_id = self._group(text_only=True)
+        if group_id is None:
+            return None
+        with state.lock:
+            modifiers = state.account.group_modifiers(group_id) + state.account.campaign_modifiers(
+                state.parent_of(group_id)
+            )
+        if not modifiers:
+            return None
+        target = self.rng.choice(modifiers)
+        if op == "delete":
+            return MutationSpec(op="delete", type=Kind.BID_MODIFIER, id=target)
+        return MutationSpec(
+            op="update", type=Kind.BID_MODIFIER, id=target, fields={"BidModifier": self.rng.randrange(5, 60) * 10}
+        )
+
+    def _repoint(self) -> MutationSpec | None:
+        """An ad update pointing the ad at another sitelink set, vCard, image or callouts of its login."""
+        ad_id = self._child(Kind.AD)
+        if ad_id is None:
+            return None
+        state = self.state
+        with state.lock:
+            if state.get(ad_id).get("Type") != "TEXT_AD":
+                return None
+            campaign_id = state.campaign_of(ad_id)
+            login_index = state.login_of(ad_id)
+            store = state.account
+            choice = self.rng.randrange(4)
+            if choice == 0:
+                field, keys = "SitelinkSetId", store.pool(Kind.SITELINK_SET, login_index)
+            elif choice == 1:
+                field, keys = "VCardId", store.campaign_vcards(campaign_id)
+            elif choice == 2:
+                field, keys = "AdImageHash", store.pool(Kind.AD_IMAGE, login_index)
+            else:
+                field, keys = "AdExtensions", store.pool(Kind.CALLOUT, login_index)
+        if not keys:
+            return None
+        if self.rng.random() < 0.2:
+            value: Any = None  # the ad stops using it
+        elif field == "AdExtensions":
+            value = [{"AdExtensionId": key, "Type": "CALLOUT"} for key in self.rng.sample(keys, min(2, len(keys)))]
+        else:
+            value = self.rng.choice(keys)
+        return MutationSpec(op="update", type=Kind.AD, id=ad_id, fields={"TextAd": {field: value}})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_direct.emulator import changes, services
+from airflow_provider_direct.emulator import account_services, changes, services
 from airflow_provider_direct.emulator.context import Handler
 from airflow_provider_direct.emulator.errors import ApiError
 
@@ -12,6 +12,16 @@ SERVICES: dict[str, dict[str, Handler]] = {
     "ads": {"get": services.ads_get},
     "keywords": {"get": services.keywords_get},
     "agencyclients": {"get": services.agencyclients_get},
+    "sitelinks": {"get": account_services.sitelinks_get},
+    "vcards": {"get": account_services.vcards_get},
+    "adimages": {"get": account_services.adimages_get},
+    "adextensions": {"get": account_services.adextensions_get},
+    "bidmodifiers": {"get": account_services.bidmodifiers_get},
+    "keywordbids": {"get": account_services.keywordbids_get},
+    "retargetinglists": {"get": account_services.retargetinglists_get},
+    "negativekeywordsharedsets": {"get": account_services.negativekeywordsharedsets_get},
+    "clients": {"get": account_services.clients_get},
+    "dictionaries": {"get": account_services.dictionaries_get},
     "changes": {
         "checkDictionaries": changes.check_dictionaries,
         "checkCampaigns": changes.check_campaigns,

@@ -146,8 +146,12 @@ def _visible_campaign(state: AccountState, login_index: int, campaign_id: int, v
     )
 
 
-def _campaign_gate(ctx: CallContext, kind: Kind) -> Callable[[int], bool]:
+def campaign_gate(ctx: CallContext, kind: Kind) -> Callable[[int], bool]:
     """Whether the objects of ``kind`` under a campaign may be shown, memoised for one call.
+
+    Account-level services use it too: vCards and bid modifiers with ``Kind.CAMPAIGN`` (archived
+    campaigns keep theirs), keyword bids with ``Kind.KEYWORD`` (as Keywords.get, none of an archived
+    campaign).
 
     Keywords also need the campaign not to be archived; the state is read per call because mutations
     may archive or unarchive a campaign at any time.
@@ -167,12 +171,14 @@ def _campaign_gate(ctx: CallContext, kind: Kind) -> Callable[[int], bool]:
     return shown
 
 
-def _window(items: list[int], page: Page) -> tuple[list[int], bool]:
+def page_window(items: list[Any], page: Page) -> tuple[list[Any], bool]:
+    """The page's slice of an ordered selection, and whether objects remain after it."""
     stop = page.offset + page.limit
     return items[page.offset : stop], len(items) > stop
 
 
-def _list_result(spec: ObjectSpec, objects: list[dict[str, Any]], page: Page, more: bool) -> ServiceResult:
+def list_result(spec: ObjectSpec, objects: list[dict[str, Any]], page: Page, more: bool) -> ServiceResult:
+    """``{"result": {<list key>: [...], "LimitedBy": n}}``, LimitedBy only when objects remain."""
     result: dict[str, Any] = {spec.list_key: objects}
     marker = limited_by(page, len(objects), more)
     if marker is not None:
@@ -198,7 +204,7 @@ def campaigns_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     state = ctx.state
     with state.lock:
         login_index = ctx.login_index
-        shown = _campaign_gate(ctx, Kind.CAMPAIGN)
+        shown = campaign_gate(ctx, Kind.CAMPAIGN)
         candidates = [cid for cid in state.campaign_ids(login_index) if shown(cid)]
         if ids is not None:
             wanted = set(ids)
@@ -206,9 +212,9 @@ def campaigns_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
         if filters:
             keep = _matcher(state, filters)
             candidates = [cid for cid in candidates if keep(cid)]
-        window, more = _window(candidates, page)
+        window, more = page_window(candidates, page)
         objects = [projection(state.get(cid)) for cid in window]
-    return _list_result(CAMPAIGN, objects, page, more)
+    return list_result(CAMPAIGN, objects, page, more)
 
 
 # -- AdGroups.get ---------------------------------------------------------------------------------
@@ -245,7 +251,7 @@ def adgroups_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     )
     state = ctx.state
     with state.lock:
-        shown = _campaign_gate(ctx, Kind.AD_GROUP)
+        shown = campaign_gate(ctx, Kind.AD_GROUP)
         campaigns = _selected_campaigns(campaign_ids, shown)
         if ids is not None:
             allowed = set(campaigns) if campaign_ids is not None else None
@@ -260,7 +266,7 @@ def adgroups_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
             if filters:
                 keep = _matcher(state, filters)
                 ordered = [gid for gid in ordered if keep(gid)]
-            window, more = _window(ordered, page)
+            window, more = page_window(ordered, page)
         elif filters:
             candidates = (gid for cid in campaigns for gid in state.group_ids(cid))
             window, more = paginate_filtered(candidates, _matcher(state, filters), page)
@@ -268,7 +274,7 @@ def adgroups_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
             chunks, more = paginate_counted(campaigns, state.group_count, state.group_slice, page)
             window = [gid for _, members in chunks for gid in members]
         objects = [projection(state.get(gid)) for gid in window]
-    return _list_result(AD_GROUP, objects, page, more)
+    return list_result(AD_GROUP, objects, page, more)
 
 
 # -- Ads.get and Keywords.get share the group-level selection -----------------------------------
@@ -286,25 +292,29 @@ class Narrowing:
     accepts: Callable[[int], bool]
 
 
-def _child_selection(
+def child_selection(
     ctx: CallContext,
     kind: Kind,
     criteria: dict[str, Any],
     page: Page,
     filters: list[Filter],
     narrowing: Narrowing | None = None,
+    ids_name: str = "Ids",
 ) -> tuple[list[tuple[int, list[int]]], bool]:
-    """Chunks ``(group id, ids)`` of one page of ads or keywords, in API order."""
+    """Chunks ``(group id, ids)`` of one page of ads or keywords, in API order.
+
+    ``ids_name`` is the name of the own-id criterion (KeywordBids calls it ``KeywordIds``).
+    """
     state = ctx.state
     login_index = ctx.login_index
-    ids = id_list(criteria, "Ids", 10_000)
+    ids = id_list(criteria, ids_name, 10_000)
     group_ids = id_list(criteria, "AdGroupIds", 1000)
     campaign_ids = id_list(criteria, "CampaignIds", 10)
     if ids is None and group_ids is None and campaign_ids is None:
-        raise ApiError(4001, "selection_required", fields="Ids, AdGroupIds, CampaignIds")
+        raise ApiError(4001, "selection_required", fields=f"{ids_name}, AdGroupIds, CampaignIds")
     if kind is Kind.AD:
         _refuse_smart(state, login_index, ids, group_ids, campaign_ids)
-    shown = _campaign_gate(ctx, kind)
+    shown = campaign_gate(ctx, kind)
     campaign_set = set(_selected_campaigns(campaign_ids, shown)) if campaign_ids is not None else None
     group_set = set(group_ids) if group_ids is not None else None
     keep_filters = _matcher(state, filters) if filters else None
@@ -325,7 +335,7 @@ def _child_selection(
             ordered = [object_id for object_id in ordered if narrowing.accepts(object_id)]
         if keep_filters is not None:
             ordered = [object_id for object_id in ordered if keep_filters(object_id)]
-        window, more = _window(ordered, page)
+        window, more = page_window(ordered, page)
         return [(g, list(members)) for g, members in groupby(window, key=state.parent_of)], more
 
     counted = keep_filters is None and narrowing is None
@@ -395,9 +405,9 @@ def ads_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     )
     state = ctx.state
     with state.lock:
-        chunks, more = _child_selection(ctx, Kind.AD, criteria, page, filters)
+        chunks, more = child_selection(ctx, Kind.AD, criteria, page, filters)
         objects = [projection(state.get(ad_id)) for _, members in chunks for ad_id in members]
-    return _list_result(AD, objects, page, more)
+    return list_result(AD, objects, page, more)
 
 
 def keywords_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
@@ -418,7 +428,7 @@ def keywords_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     state = ctx.state
     with state.lock:
         narrowing = _modified_since(state, since)
-        chunks, more = _child_selection(ctx, Kind.KEYWORD, criteria, page, filters, narrowing)
+        chunks, more = child_selection(ctx, Kind.KEYWORD, criteria, page, filters, narrowing)
         frozen = freeze_keyword_chunks(state, chunks)
     fragments = encode_keywords(state.generator, projection, frozen)  # the expensive part, lock-free
     marker = limited_by(page, len(fragments), more)
@@ -462,29 +472,7 @@ def agencyclients_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult
     if archived == "YES":
         served = []  # the emulator's clients are never archived
     positions = list(range(len(served)))
-    window, more = _window(positions, page)
-    objects = [projection(_agency_client(state, served[i])) for i in window]
-    return _list_result(AGENCY_CLIENT, objects, page, more)
-
-
-def _agency_client(state: AccountState, login: str) -> dict[str, Any]:
-    index = state.login_index(login)
-    return {
-        "Login": login,
-        "ClientId": 50_000_000 + (index or 0),
-        "ClientInfo": f"Клиент {login}",
-        "Archived": "NO",
-        "CountryId": 225,
-        "Currency": "RUB",
-        "CreatedAt": state.config.data_epoch.isoformat(),
-        "Type": "CLIENT",
-        "AccountQuality": None,
-        "Grants": [{"Privilege": "EDIT_CAMPAIGNS", "Value": "YES"}],
-        "Notification": None,
-        "OverdraftSumAvailable": 0,
-        "Phone": None,
-        "Representatives": [{"Login": login, "Role": "CHIEF", "Email": f"{login}@example.com"}],
-        "Restrictions": None,
-        "Settings": [{"Option": "CORRECT_TYPOS_AUTOMATICALLY", "Value": "YES"}],
-        "VatRate": 20,
-    }
+    window, more = page_window(positions, page)
+    with state.lock:
+        objects = [projection(state.account.client(state.login_index(served[i]) or 0)) for i in window]
+    return list_result(AGENCY_CLIENT, objects, page, more)

@@ -16,11 +16,13 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
+from airflow_provider_direct.emulator.account_store import AccountStore
 from airflow_provider_direct.emulator.changelog import ChangeLog
 from airflow_provider_direct.emulator.clock import EmulatorClock
 from airflow_provider_direct.emulator.config import EmulatorConfig
 from airflow_provider_direct.emulator.data import DataGenerator
 from airflow_provider_direct.emulator.ids import CREATED_BASE, MAX_ID, Kind
+from airflow_provider_direct.emulator.state_errors import StateError
 
 SMART_CAMPAIGN = "SMART_CAMPAIGN"
 UNIFIED_CAMPAIGN = "UNIFIED_CAMPAIGN"
@@ -28,8 +30,7 @@ ARCHIVED = "ARCHIVED"
 CHILD_KINDS = (Kind.AD, Kind.KEYWORD)
 
 
-class StateError(ValueError):
-    """An impossible mutation (unknown parent, deleted target, ...), reported by the admin API."""
+__all__ = ["AccountState", "StateError"]
 
 
 class AccountState:
@@ -59,6 +60,11 @@ class AccountState:
         # (state version, corrected date) pairs that a Reports ``AUTO`` range has not covered yet.
         self.stat_factors: dict[tuple[int, int], float] = {}
         self.stat_corrections: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        # Groups whose keywords a bid strategy changed without a change-log entry (see
+        # ``update_unreported``): the keyword fast path must look at their overlay too.
+        self.unreported_groups: set[int] = set()
+        # Account-level objects (sitelinks, vCards, images, callouts, bid modifiers, ...), same lock.
+        self.account = AccountStore(self)
 
     # -- identity and navigation ----------------------------------------------------------------
 
@@ -145,6 +151,10 @@ class AccountState:
     def overlay(self, object_id: int) -> dict[str, Any] | None:
         """The stored object if a mutation replaced or created it, else None (generated on demand)."""
         return self._objects.get(object_id)
+
+    def overlay_items(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Every replaced or created object: what reference scans need beyond the generated base."""
+        return iter(list(self._objects.items()))
 
     def _generate(self, object_id: int) -> dict[str, Any]:
         gen, layout = self.generator, self.layout
@@ -290,6 +300,14 @@ class AccountState:
         self.version += 1
         return self.clock.now_seconds()
 
+    def touch(self) -> int:
+        """Count a change that the change log does not record (account-level objects, silent bids)."""
+        return self._now()
+
+    def allocate(self, kind: Kind, parent: int) -> int:
+        """A fresh id from the created range for an account-level object owned by ``parent``."""
+        return self._allocate(kind, parent)
+
     def _record(self, kind: Kind, object_id: int, second: int) -> None:
         log = self.log
         if kind is Kind.CAMPAIGN:
@@ -350,6 +368,17 @@ class AccountState:
         obj = _merge(copy.deepcopy(self.get(object_id)), fields)
         self._objects[object_id] = obj
         self._record(kind, object_id, self._now())
+        return obj
+
+    def update_unreported(self, object_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+        """Change a keyword's bids as an automatic strategy does: Changes reports nothing and
+        ``ModifiedSince`` does not move, yet Keywords.get and KeywordBids.get show the new values."""
+        if not self.is_live(Kind.KEYWORD, object_id):
+            raise StateError(f"keyword {object_id} is not live")
+        obj = {**self.get(object_id), **fields}
+        self._objects[object_id] = obj
+        self.unreported_groups.add(self.parent_of(object_id))
+        self.touch()
         return obj
 
     def delete(self, kind: Kind, object_id: int) -> None:

@@ -4,6 +4,11 @@ The admin snapshot lists every live object. Keywords of archived campaigns are a
 API's Keywords.get never returns those ("You can't get keywords from archived campaigns",
 https://yandex.com/dev/direct/doc/keywords/get.html), so a correct sync never has them fresh: a
 warehouse is compared with this view, keywords of archived campaigns left out on both sides.
+
+The account-level services (``service_objects``) follow the same rule: keyword bids of archived
+campaigns are left out (KeywordBids.get returns what Keywords.get returns), and on /json/v5/ the
+vCards, bid modifiers and keyword bids of unified performance campaigns too, as that address does
+not show those campaigns at all.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from typing import Any
 from airflow_provider_direct.emulator.admin_client import EmulatorAdmin
 
 ARCHIVED = "ARCHIVED"
+UNIFIED = "UNIFIED_CAMPAIGN"
+#: Account-level services whose objects belong to campaigns (the others belong to the login).
+CAMPAIGN_BOUND = frozenset({"vcards", "bidmodifiers", "keywordbids"})
 
 
 def archived_campaign_ids(admin: EmulatorAdmin, login: str) -> set[int]:
@@ -32,3 +40,21 @@ def visible_objects(
     for keyword in admin.snapshot(login, kind):
         if keyword.get("CampaignId") not in hidden:
             yield keyword
+
+
+def service_objects(admin: EmulatorAdmin, login: str, service: str, version: str = "v501") -> Iterator[dict[str, Any]]:
+    """What a complete read of an account-level service returns for ``login`` through ``/json/<version>/``
+    (streamed), with every field requested; ``service`` is the URL name, e.g. ``"sitelinks"``.
+
+    ``dictionaries`` yields one ``{"<DictionaryName>": [items]}`` per dictionary.
+    """
+    if service not in CAMPAIGN_BOUND:
+        yield from admin.snapshot(login, service)
+        return
+    campaigns = list(admin.snapshot(login, "campaigns"))
+    hidden = {c["Id"] for c in campaigns if c.get("State") == ARCHIVED} if service == "keywordbids" else set()
+    if version != "v501":
+        hidden |= {c["Id"] for c in campaigns if c.get("Type") == UNIFIED}
+    for obj in admin.snapshot(login, service):
+        if obj.get("CampaignId") not in hidden:
+            yield obj
