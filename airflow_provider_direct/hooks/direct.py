@@ -10,8 +10,9 @@ bounded exponential backoff and jitter.
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from itertools import product
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,9 @@ API_VERSIONS = ("v5", "v501")
 DEFAULT_API_VERSION = "v501"
 #: A ``get`` answers at most this many objects per call.
 MAX_PAGE_LIMIT = 10_000
+#: "A maximum of five simultaneous API requests are allowed per advertiser" (error 506 beyond):
+#: https://yandex.com/dev/direct/doc/en/concepts/units. One hook never has more in flight.
+MAX_CONCURRENT_REQUESTS = 5
 
 #: SelectionCriteria id-list caps of the ``get`` methods; the hook splits longer lists itself.
 GET_ID_CAPS: dict[str, dict[str, int]] = {
@@ -160,6 +164,8 @@ class DirectHook(HttpHook):
         self.max_unprocessed_rounds = max_unprocessed_rounds
         self.units = UnitsLedger()
         self._session: requests.Session | None = None
+        self._in_flight = threading.BoundedSemaphore(MAX_CONCURRENT_REQUESTS)
+        self._session_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} conn_id={self.direct_conn_id!r} client_login={self.client_login!r}>"
@@ -223,30 +229,35 @@ class DirectHook(HttpHook):
         connection's extras are settings here, not headers, so the parent's extras-to-headers
         mapping is deliberately not used.
         """
-        if self._session is None:
-            conn = self.connection
-            if not conn.password:
-                raise DirectAuthError(
-                    "The connection has no OAuth token",
-                    error_code=53,
-                    error_detail=f"set the password of connection {self.direct_conn_id!r}",
-                )
-            self._set_base_url(conn)
-            session = requests.Session()
-            session.headers.update(
-                {
-                    "Authorization": f"Bearer {conn.password}",
-                    "Accept-Language": self.language,
-                    "Accept-Encoding": "gzip",
-                    "Content-Type": "application/json; charset=utf-8",
-                }
-            )
-            if self.use_operator_units:
-                session.headers["Use-Operator-Units"] = "true"
-            self._session = self._configure_session_from_mount_adapters(session)
+        with self._session_lock:  # threads of one snapshot share one pooled session
+            if self._session is None:
+                self._session = self._new_session()
         if headers:
             self._session.headers.update(headers)
         return self._session
+
+    def _new_session(self) -> requests.Session:
+        """One pooled session with the fixed headers: token, language, gzip."""
+        conn = self.connection
+        if not conn.password:
+            raise DirectAuthError(
+                "The connection has no OAuth token",
+                error_code=53,
+                error_detail=f"set the password of connection {self.direct_conn_id!r}",
+            )
+        self._set_base_url(conn)
+        session = requests.Session()
+        session.headers.update(
+            {
+                "Authorization": f"Bearer {conn.password}",
+                "Accept-Language": self.language,
+                "Accept-Encoding": "gzip",
+                "Content-Type": "application/json; charset=utf-8",
+            }
+        )
+        if self.use_operator_units:
+            session.headers["Use-Operator-Units"] = "true"
+        return self._configure_session_from_mount_adapters(session)
 
     def close(self) -> None:
         """Release pooled sockets."""
@@ -293,6 +304,21 @@ class DirectHook(HttpHook):
         ``version`` picks the address for this call (``v5`` / ``v501``; default :attr:`api_version`).
         ``client_login=""`` sends no Client-Login even when the hook or the connection names one.
         """
+        return self.call_metered(service, method, params, client_login=client_login, version=version)[0]
+
+    def call_metered(
+        self,
+        service: str,
+        method: str,
+        params: dict[str, Any] | None = None,
+        client_login: str | None = None,
+        version: str | None = None,
+    ) -> tuple[dict[str, Any], UnitsReading | None]:
+        """:meth:`call`, plus the ``Units`` reading of the answer that succeeded.
+
+        Threads sharing one hook cannot tell their own call's price from the running ledger; a
+        units budget settles each call with this reading instead.
+        """
         if version is not None and version not in API_VERSIONS:
             raise ValueError(f"version must be one of {API_VERSIONS}, got {version!r}")
         body = json.dumps({"method": method, "params": params or {}}, ensure_ascii=False).encode()
@@ -304,13 +330,16 @@ class DirectHook(HttpHook):
                 return self._post(service, method, body, login, path)
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
-    def _post(self, service: str, method: str, body: bytes, login: str | None, path: str) -> dict[str, Any]:
+    def _post(
+        self, service: str, method: str, body: bytes, login: str | None, path: str
+    ) -> tuple[dict[str, Any], UnitsReading | None]:
         session = self.get_conn()
         headers = {"Client-Login": login} if login else None
         url = f"{self.base_url}/{path}"
         try:
-            response = session.post(url, data=body, headers=headers, timeout=(10, self.timeout))
-            content = response.content
+            with self._in_flight:
+                response = session.post(url, data=body, headers=headers, timeout=(10, self.timeout))
+                content = response.content
         except _TRANSPORT_ERRORS as exc:
             raise DirectTransientError(
                 f"{type(exc).__name__} talking to the API", service=service, method=method
@@ -327,7 +356,7 @@ class DirectHook(HttpHook):
             f"{reading.spent}/{reading.rest}/{reading.limit} ({reading.login})" if reading else "n/a",
             request_id,
         )
-        return self._parse(response.status_code, content, service, method, request_id)
+        return self._parse(response.status_code, content, service, method, request_id), reading
 
     def _parse(self, status: int, content: bytes, service: str, method: str, request_id: str | None) -> dict[str, Any]:
         try:
@@ -374,24 +403,59 @@ class DirectHook(HttpHook):
         *,
         extra_params: dict[str, Any] | None = None,
         client_login: str | None = None,
+        id_caps: Mapping[str, int] | None = None,
+        version: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yield every ``result`` page of ``service.get`` for the selection.
 
         Over-cap id lists are split into several selections; each is paged with
         ``Offset = LimitedBy`` until ``LimitedBy`` is absent. Only one page is alive at a time.
+        ``id_caps`` gives the caps of a service the hook does not list in ``GET_ID_CAPS``.
         """
-        for criteria in self._split_criteria(service, selection_criteria):
+        for result, _reading in self.iter_metered_pages(
+            service,
+            selection_criteria,
+            field_names,
+            extra_params=extra_params,
+            client_login=client_login,
+            id_caps=id_caps,
+            version=version,
+        ):
+            yield result
+
+    def iter_metered_pages(
+        self,
+        service: str,
+        selection_criteria: dict[str, Any] | None,
+        field_names: Sequence[str] | None,
+        *,
+        extra_params: dict[str, Any] | None = None,
+        client_login: str | None = None,
+        id_caps: Mapping[str, int] | None = None,
+        version: str | None = None,
+        page_limit: Callable[[], int] | None = None,
+    ) -> Iterator[tuple[dict[str, Any], UnitsReading | None]]:
+        """:meth:`iter_pages` with each page's ``Units`` reading, and an optional budget per page.
+
+        ``page_limit`` is asked before every call for that call's ``Page.Limit``; 0 stops before
+        the call, so a units budget decides page by page how many objects it can still pay for.
+        ``field_names=None`` sends no ``FieldNames`` (Dictionaries.get has none).
+        """
+        for criteria in self._split_criteria(service, selection_criteria, id_caps):
             offset = 0
             while True:
+                limit = self.page_limit if page_limit is None else min(self.page_limit, page_limit())
+                if limit <= 0:
+                    return
                 params: dict[str, Any] = {
-                    "SelectionCriteria": criteria,
-                    "FieldNames": list(field_names),
+                    **({"SelectionCriteria": criteria} if criteria is not None else {}),
+                    **({"FieldNames": list(field_names)} if field_names is not None else {}),
                     **(extra_params or {}),
-                    "Page": {"Limit": self.page_limit, "Offset": offset},
+                    "Page": {"Limit": limit, "Offset": offset},
                 }
-                result = self.call(service, "get", params, client_login=client_login)
+                result, reading = self.call_metered(service, "get", params, client_login=client_login, version=version)
                 limited_by = result.get("LimitedBy")
-                yield result
+                yield result, reading
                 if limited_by is None:
                     break
                 if int(limited_by) <= offset:
@@ -422,8 +486,13 @@ class DirectHook(HttpHook):
         ):
             yield from page.get(key) or ()
 
-    def _split_criteria(self, service: str, criteria: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        caps = GET_ID_CAPS.get(service, {})
+    def _split_criteria(
+        self, service: str, criteria: dict[str, Any] | None, id_caps: Mapping[str, int] | None = None
+    ) -> Iterator[dict[str, Any] | None]:
+        if criteria is None:  # services whose SelectionCriteria is optional: none selects everything
+            yield None
+            return
+        caps = GET_ID_CAPS.get(service, {}) if id_caps is None else id_caps
         capped = [name for name in caps if isinstance(criteria.get(name), (list, tuple))]
         if any(not criteria[name] for name in capped):
             return  # an empty id list selects nothing; the API would reject it

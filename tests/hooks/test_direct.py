@@ -593,3 +593,71 @@ class TestSecrets:
         assert "Transient failure, retry 1 of 3" in out + err
         assert "Direct ads.get [client-1]: HTTP 200" in out + err
         assert not [t for t in texts if TOKEN in t]
+
+
+class TestConcurrencyAndMetering:
+    def test_one_hook_never_has_more_than_five_requests_in_flight(self, make_connection: Any) -> None:
+        """A real threaded server on loopback (requests-mock answers one request at a time)."""
+        import threading
+        import time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        in_flight = peak = 0
+        lock = threading.Lock()
+
+        class Slow(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                nonlocal in_flight, peak
+                self.rfile.read(int(self.headers["Content-Length"]))
+                with lock:
+                    in_flight += 1
+                    peak = max(peak, in_flight)
+                time.sleep(0.05)
+                with lock:
+                    in_flight -= 1
+                payload = b'{"result": {"Campaigns": []}}'
+                self.send_response(200)
+                self.send_header("Units", "10/990/1000")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            conn_id = make_connection(
+                "direct_local", host=f"http://127.0.0.1:{server.server_address[1]}", password=TOKEN
+            )
+            hook = DirectHook(conn_id, retry_min_wait=0.0)
+            threads = [threading.Thread(target=hook.call, args=("campaigns", "get", {})) for _ in range(12)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            server.shutdown()
+        assert hook.units.calls == 12
+        assert peak == 5  # "A maximum of five simultaneous API requests are allowed per advertiser"
+
+    def test_metered_pages_report_each_answer_and_stop_when_the_budget_says_zero(
+        self, hook: DirectHook, requests_mock: rm.Mocker
+    ) -> None:
+        requests_mock.post(
+            f"{BASE}/sitelinks",
+            [
+                ok({"SitelinksSets": [{"Id": 1}, {"Id": 2}], "LimitedBy": 2}, units="17/983/1000"),
+                ok({"SitelinksSets": [{"Id": 3}]}, units="16/967/1000"),
+            ],
+        )
+        limits = iter([2, 0])
+        pages = list(
+            hook.iter_metered_pages("sitelinks", None, ["Id"], id_caps={"Ids": 10_000}, page_limit=lambda: next(limits))
+        )
+        assert [(p["SitelinksSets"], r.spent if r else None) for p, r in pages] == [([{"Id": 1}, {"Id": 2}], 17)]
+        sent = body(requests_mock.request_history[0])
+        assert "SelectionCriteria" not in sent["params"]  # optional IdsCriteria left out: every set
+        assert sent["params"]["Page"] == {"Limit": 2, "Offset": 0}
+        assert requests_mock.call_count == 1  # the second page was never asked for
