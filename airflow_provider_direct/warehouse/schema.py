@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_direct.warehouse.account_tables import ACCOUNT_TABLES
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
@@ -93,6 +95,8 @@ SYNC_STATE = "direct_sync_state"
 SYNC_RUNS = "direct_sync_runs"
 STAT_RESTATEMENTS = "direct_stat_restatements"
 SCHEMA_VERSION = "direct_schema_version"
+#: Per login and table: when its data was last refreshed whole, and the refresh policy's cursor.
+TABLE_STATE = "direct_table_state"
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,10 @@ class Types:
     ts: str
     bigint: str
     serial_pk: str
+
+    def of(self, kind: str) -> str:
+        """The type of a service-table column kind (``text``, ``bigint``, ``double``)."""
+        return {"text": "TEXT", "bigint": self.bigint, "double": "DOUBLE PRECISION"}[kind]
 
 
 SQLITE_TYPES = Types(json="TEXT", ts="TEXT", bigint="INTEGER", serial_pk="INTEGER PRIMARY KEY AUTOINCREMENT")
@@ -200,4 +208,18 @@ def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
         f"    PRIMARY KEY (client_login, ad_id, date)\n"
         f")",
     ]
-    return [(1, v1), (2, v2)]
+    v3 = [
+        f"CREATE TABLE IF NOT EXISTS {qualify(TABLE_STATE)} (\n"
+        f"    client_login TEXT NOT NULL,\n"
+        f"    table_name TEXT NOT NULL,\n"
+        f"    refreshed_at {q.ts},\n"
+        f"    checked_at {q.ts},\n"
+        f"    cursor TEXT,\n"
+        f"    details {q.json},\n"
+        f"    PRIMARY KEY (client_login, table_name)\n"
+        f")",
+    ]
+    versions: dict[int, list[str]] = {1: v1, 2: v2, 3: v3}
+    for table in ACCOUNT_TABLES:  # a service added later brings its own version
+        versions.setdefault(table.since, []).extend(table.ddl(q.of, q.ts, q.json, qualify))
+    return sorted(versions.items())

@@ -18,6 +18,7 @@ from typing import Any
 
 from airflow.sdk import BaseHook
 
+from airflow_provider_direct.warehouse.account_tables import ACCOUNT_TABLES
 from airflow_provider_direct.warehouse.dialects import Dialect, dialect_for
 from airflow_provider_direct.warehouse.schema import (
     ARCHIVED,
@@ -27,9 +28,11 @@ from airflow_provider_direct.warehouse.schema import (
     STAT_RESTATEMENTS,
     SYNC_RUNS,
     SYNC_STATE,
+    TABLE_STATE,
     ObjectTable,
     migrations,
 )
+from airflow_provider_direct.warehouse.table import ServiceTable
 
 DEFAULT_WAREHOUSE_CONN_ID = "direct_warehouse_default"
 DEFAULT_SQLITE_FILE = "direct_warehouse.db"
@@ -82,6 +85,22 @@ class SyncState:
     snapshot_done_campaigns: list[int] = field(default_factory=list)
 
 
+@dataclass
+class TableState:
+    """Per login and table: freshness and the refresh policy's bookkeeping.
+
+    ``refreshed_at``: every row was re-read from the API at or after this time (the table's age).
+    ``checked_at``: the policy last ran. ``cursor``: where a rolling refresh continues.
+    """
+
+    client_login: str
+    table_name: str
+    refreshed_at: dt.datetime | None = None
+    checked_at: dt.datetime | None = None
+    cursor: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 class WarehouseTransaction:
     """Writes of one sync, committed together (see the module docstring)."""
 
@@ -90,6 +109,81 @@ class WarehouseTransaction:
         self.dialect = dialect
         self.upserted: dict[str, int] = {t.table: 0 for t in OBJECT_TABLES}
         self.deleted: dict[str, int] = {t.table: 0 for t in OBJECT_TABLES}
+
+    def upsert_rows(
+        self, table: ServiceTable, login: str, objects: Iterable[dict[str, Any]], synced_at: dt.datetime
+    ) -> list[Any]:
+        """Upsert the objects of an account service; returns their keys (to tell what a read did not return)."""
+        ts = self.dialect.ts(synced_at)
+        batch: dict[Any, tuple[Any, ...]] = {}
+        keys: list[Any] = []
+        for obj in objects:
+            key = table.key_of(obj)
+            batch[key] = table.row(login, obj, ts)
+            keys.append(key)
+            if len(batch) >= BATCH_ROWS:
+                self._flush_rows(table, batch)
+        self._flush_rows(table, batch)
+        self.upserted[table.table] = self.upserted.get(table.table, 0) + len(keys)
+        return keys
+
+    def _flush_rows(self, table: ServiceTable, batch: dict[Any, tuple[Any, ...]]) -> None:
+        if batch:
+            rows = list(batch.values())
+            batch.clear()
+            self.dialect.upsert(
+                self.cursor, table.table, table.column_names, table.key_columns, rows, json_columns=("payload",)
+            )
+
+    def soft_delete_rows(
+        self,
+        table: ServiceTable,
+        login: str,
+        deleted_at: dt.datetime,
+        *,
+        column: str | None = None,
+        values: Sequence[Any] = (),
+        unseen_since: dt.datetime | None = None,
+    ) -> int:
+        """Mark live rows deleted: those whose ``column`` is in ``values`` (the key by default).
+
+        With ``unseen_since`` only rows not upserted since then: what a complete read no longer
+        returned. Without values, ``unseen_since`` selects the whole table (a complete listing).
+        """
+        name = column or table.key.name
+        if name not in table.column_names:
+            raise ValueError(f"{table.table} has no {name} column")
+        p = self.dialect.param
+        base = f"UPDATE {self._q(table.table)} SET deleted_at = {p} WHERE client_login = {p} AND deleted_at IS NULL"
+        params: list[Any] = [self.dialect.ts(deleted_at), login]
+        if unseen_since is not None:
+            base += f" AND synced_at < {p}"
+            params.append(self.dialect.ts(unseen_since))
+        total = 0
+        if not values:
+            if unseen_since is None:
+                return 0  # nothing selected; never a blanket delete
+            self.cursor.execute(base, params)
+            total = max(self.cursor.rowcount, 0)
+        for chunk in _chunks(list(values)):
+            marks = ", ".join(p for _ in chunk)
+            self.cursor.execute(f"{base} AND {name} IN ({marks})", [*params, *chunk])
+            total += max(self.cursor.rowcount, 0)
+        self.deleted[table.table] = self.deleted.get(table.table, 0) + total
+        return total
+
+    def write_table_state(self, state: TableState) -> None:
+        d = self.dialect
+        columns = ("client_login", "table_name", "refreshed_at", "checked_at", "cursor", "details")
+        row = (
+            state.client_login,
+            state.table_name,
+            d.ts(state.refreshed_at),
+            d.ts(state.checked_at),
+            state.cursor,
+            json.dumps(state.details, sort_keys=True),
+        )
+        d.upsert(self.cursor, TABLE_STATE, columns, ("client_login", "table_name"), [row], json_columns=("details",))
 
     def _q(self, table: str) -> str:
         return self.dialect.qualify(table)
@@ -370,11 +464,84 @@ class DirectWarehouse:
                 out.extend(r[0] for r in self._fetch(f"{base} AND {column} IN ({marks})", (*login_args, *chunk)))
         return out
 
+    def read_table_states(self, login: str) -> dict[str, TableState]:
+        """Freshness and policy cursors of every account-service table of ``login``."""
+        p = self.dialect.param
+        rows = self._fetch(
+            f"SELECT table_name, refreshed_at, checked_at, cursor, details FROM {self.dialect.qualify(TABLE_STATE)} "
+            f"WHERE client_login = {p}",
+            (login,),
+        )
+        out = {}
+        for name, refreshed, checked, cursor, details in rows:
+            if isinstance(details, str):
+                details = json.loads(details)
+            out[name] = TableState(login, name, _as_datetime(refreshed), _as_datetime(checked), cursor, details or {})
+        return out
+
+    def live_keys(
+        self, table: ServiceTable, login: str, *, column: str | None = None, values: Sequence[Any] = ()
+    ) -> set[Any]:
+        """Keys of live rows of an account-service table, optionally where ``column`` is in ``values``."""
+        p = self.dialect.param
+        key = table.key.name
+        base = f"SELECT {key} FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
+        if column is None:
+            return {r[0] for r in self._fetch(base, (login,))}
+        if column not in table.column_names:
+            raise ValueError(f"{table.table} has no {column} column")
+        out: set[Any] = set()
+        for chunk in _chunks(list(values)):
+            marks = ", ".join(p for _ in chunk)
+            out.update(r[0] for r in self._fetch(f"{base} AND {column} IN ({marks})", (login, *chunk)))
+        return out
+
+    def synced_ids(self, table: ObjectTable, login: str, since: dt.datetime, *, column: str = "id") -> list[int]:
+        """Distinct ``column`` of live rows upserted at or after ``since``: what this run's reads touched."""
+        if column != "id" and column not in table.parents:
+            raise ValueError(f"{table.table} has no {column} column")
+        p = self.dialect.param
+        rows = self._fetch(
+            f"SELECT DISTINCT {column} FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} "
+            f"AND deleted_at IS NULL AND synced_at >= {p} ORDER BY {column}",
+            (login, self.dialect.ts(since)),
+        )
+        return [r[0] for r in rows if r[0] is not None]
+
+    def ids_after(self, table: ObjectTable, login: str, after: int, limit: int) -> list[int]:
+        """Up to ``limit`` live ids greater than ``after``, in id order: the rolling refresh's next window."""
+        p = self.dialect.param
+        rows = self._fetch(
+            f"SELECT id FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL "
+            f"AND id > {p} ORDER BY id LIMIT {int(limit)}",
+            (login, after),
+        )
+        return [r[0] for r in rows]
+
+    def iter_payloads(
+        self, table: ObjectTable | ServiceTable, login: str, *, synced_since: dt.datetime | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Payloads of live rows, streamed (optionally only those upserted since a time)."""
+        p = self.dialect.param
+        order = table.key.name if isinstance(table, ServiceTable) else "id"
+        sql = f"SELECT payload FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
+        params: tuple[Any, ...] = (login,)
+        if synced_since is not None:
+            sql += f" AND synced_at >= {p}"
+            params = (login, self.dialect.ts(synced_since))
+        with self._connection() as conn:
+            cur = conn.cursor()
+            cur.execute(f"{sql} ORDER BY {order}", params)
+            while rows := cur.fetchmany(5000):
+                for (payload,) in rows:
+                    yield payload if isinstance(payload, dict) else json.loads(payload)
+            conn.rollback()
+
     def counts(self, login: str | None = None) -> dict[str, dict[str, int]]:
         """Live and soft-deleted rows per object table (for the demo and run summaries)."""
         p = self.dialect.param
         out: dict[str, dict[str, int]] = {}
-        for table in OBJECT_TABLES:
+        for table in (*OBJECT_TABLES, *ACCOUNT_TABLES):
             where = f"WHERE client_login = {p}" if login else ""
             rows = self._fetch(
                 f"SELECT SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END), "
@@ -386,20 +553,9 @@ class DirectWarehouse:
             out[table.table] = {"live": int(live or 0), "deleted": int(deleted or 0)}
         return out
 
-    def live_objects(self, table: ObjectTable, login: str) -> Iterator[dict[str, Any]]:
-        """Payloads of live rows, streamed in id order (tests compare them with the emulator's truth)."""
-        p = self.dialect.param
-        with self._connection() as conn:
-            cur = conn.cursor()
-            cur.execute(
-                f"SELECT payload FROM {self.dialect.qualify(table.table)} "
-                f"WHERE client_login = {p} AND deleted_at IS NULL ORDER BY id",
-                (login,),
-            )
-            while rows := cur.fetchmany(5000):
-                for (payload,) in rows:
-                    yield payload if isinstance(payload, dict) else json.loads(payload)
-            conn.rollback()
+    def live_objects(self, table: ObjectTable | ServiceTable, login: str) -> Iterator[dict[str, Any]]:
+        """Payloads of live rows, streamed in key order (tests compare them with the emulator's truth)."""
+        return self.iter_payloads(table, login)
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:

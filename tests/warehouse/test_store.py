@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from airflow_provider_direct.warehouse.schema import AD_GROUPS, CAMPAIGNS, KEYWORDS, validate_identifier
+from airflow_provider_direct.warehouse.account_tables import ACCOUNT_TABLES
+from airflow_provider_direct.warehouse.schema import AD_GROUPS, CAMPAIGNS, KEYWORDS, OBJECT_TABLES, validate_identifier
 from airflow_provider_direct.warehouse.store import DirectWarehouse, SyncState
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -28,14 +29,10 @@ def keywords(n: int, group: int = 7, start: int = 1) -> list[dict[str, object]]:
 
 
 def test_migrate_is_idempotent(warehouse: DirectWarehouse) -> None:
-    assert warehouse.migrate() == 2
-    assert warehouse.migrate() == 2
-    assert warehouse.counts() == {
-        "direct_campaigns": {"live": 0, "deleted": 0},
-        "direct_ad_groups": {"live": 0, "deleted": 0},
-        "direct_ads": {"live": 0, "deleted": 0},
-        "direct_keywords": {"live": 0, "deleted": 0},
-    }
+    assert warehouse.migrate() == 3
+    assert warehouse.migrate() == 3
+    tables = [t.table for t in (*OBJECT_TABLES, *ACCOUNT_TABLES)]
+    assert warehouse.counts() == {table: {"live": 0, "deleted": 0} for table in tables}
 
 
 def test_upsert_keeps_whole_payload_and_typed_columns(warehouse: DirectWarehouse) -> None:

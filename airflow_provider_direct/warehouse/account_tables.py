@@ -1,0 +1,127 @@
+"""Warehouse tables of the account services beyond campaigns, groups, ads and keywords.
+
+One :class:`~airflow_provider_direct.warehouse.table.ServiceTable` per service; the refresh policy of
+each lives with the sync (``sync.catalog``). Typed columns are what people filter and join on; the
+whole object is always in ``payload``.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_direct.warehouse.table import ServiceTable, col
+
+ID = col("id", "Id", kind="bigint")
+
+# -- referenced by ads (immutable or versioned) ------------------------------------------------------
+SITELINKS = ServiceTable("sitelinks", "direct_sitelink_sets", "SitelinksSets", ID)
+VCARDS = ServiceTable(
+    "vcards",
+    "direct_vcards",
+    "VCards",
+    ID,
+    (col("campaign_id", "CampaignId", kind="bigint"), col("company_name", "CompanyName"), col("city", "City")),
+)
+AD_IMAGES = ServiceTable(
+    "adimages",
+    "direct_ad_images",
+    "AdImages",
+    col("hash", "AdImageHash"),
+    (col("name", "Name"), col("type", "Type"), col("subtype", "Subtype"), col("associated", "Associated")),
+)
+AD_EXTENSIONS = ServiceTable(
+    "adextensions",
+    "direct_ad_extensions",
+    "AdExtensions",
+    ID,
+    (
+        col("type", "Type"),
+        col("status", "Status"),
+        col("associated", "Associated"),
+        col("text", "Callout", "CalloutText"),
+    ),
+)
+
+# -- per campaign or group ---------------------------------------------------------------------------
+BID_MODIFIERS = ServiceTable(
+    "bidmodifiers",
+    "direct_bid_modifiers",
+    "BidModifiers",
+    ID,
+    (
+        col("campaign_id", "CampaignId", kind="bigint"),
+        col("ad_group_id", "AdGroupId", kind="bigint"),
+        col("level", "Level"),
+        col("type", "Type"),
+    ),
+)
+KEYWORD_BIDS = ServiceTable(
+    "keywordbids",
+    "direct_keyword_bids",
+    "KeywordBids",
+    col("keyword_id", "KeywordId", kind="bigint"),
+    (
+        col("campaign_id", "CampaignId", kind="bigint"),
+        col("ad_group_id", "AdGroupId", kind="bigint"),
+        col("serving_status", "ServingStatus"),
+        col("search_bid", "Search", "Bid", kind="bigint"),
+        col("network_bid", "Network", "Bid", kind="bigint"),
+    ),
+)
+
+# -- account level -----------------------------------------------------------------------------------
+RETARGETING_LISTS = ServiceTable(
+    "retargetinglists",
+    "direct_retargeting_lists",
+    "RetargetingLists",
+    ID,
+    (col("name", "Name"), col("type", "Type"), col("is_available", "IsAvailable")),
+)
+NEGATIVE_KEYWORD_SHARED_SETS = ServiceTable(
+    "negativekeywordsharedsets",
+    "direct_negative_keyword_shared_sets",
+    "NegativeKeywordSharedSets",
+    ID,
+    (col("name", "Name"), col("associated", "Associated")),
+)
+CLIENTS = ServiceTable(
+    "clients",
+    "direct_clients",
+    "Clients",
+    col("login", "Login"),
+    (col("client_id", "ClientId", kind="bigint"), col("currency", "Currency"), col("type", "Type")),
+)
+
+# -- dictionaries (one table per dictionary, all read by one Dictionaries.get) -----------------------
+GEO_REGIONS = ServiceTable(
+    "dictionaries",
+    "direct_dict_geo_regions",
+    "GeoRegions",
+    col("geo_region_id", "GeoRegionId", kind="bigint"),
+    (
+        col("name", "GeoRegionName"),
+        col("type", "GeoRegionType"),
+        col("parent_id", "ParentId", kind="bigint"),
+    ),
+)
+TIME_ZONES = ServiceTable(
+    "dictionaries",
+    "direct_dict_time_zones",
+    "TimeZones",
+    col("time_zone", "TimeZone"),
+    (col("name", "TimeZoneName"), col("utc_offset", "UtcOffset", kind="bigint")),
+)
+CURRENCIES = ServiceTable("dictionaries", "direct_dict_currencies", "Currencies", col("currency", "Currency"))
+
+ACCOUNT_TABLES: tuple[ServiceTable, ...] = (
+    SITELINKS,
+    VCARDS,
+    AD_IMAGES,
+    AD_EXTENSIONS,
+    BID_MODIFIERS,
+    KEYWORD_BIDS,
+    RETARGETING_LISTS,
+    NEGATIVE_KEYWORD_SHARED_SETS,
+    CLIENTS,
+    GEO_REGIONS,
+    TIME_ZONES,
+    CURRENCIES,
+)
