@@ -25,7 +25,8 @@ SCHEDULE = os.environ.get("DIRECT_SYNC_SCHEDULE", "@hourly")
 
 with DAG(
     dag_id="direct_incremental_sync",
-    description="Yandex Direct campaigns, ad groups, ads and keywords -> warehouse, via the Changes service",
+    description="Yandex Direct account -> warehouse: objects via the Changes service, the other services "
+    "by their refresh policies, within a units budget",
     schedule=None if SCHEDULE.lower() == "none" else SCHEDULE,
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
     catchup=False,
@@ -41,6 +42,12 @@ with DAG(
             description="Advertiser logins to sync; empty = the connection's login or every agency client.",
         ),
         "full_refresh": Param(False, type="boolean", description="Re-read whole accounts instead of changes."),
+        "units_budget": Param(
+            os.environ.get("DIRECT_UNITS_BUDGET") or None,
+            type=["null", "integer", "string"],
+            description="Units one run may spend per login: a number, or a share of the daily limit "
+            "such as 20%. Empty: no budget beyond the API's own limit.",
+        ),
     },
     default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=5)},
 ) as dag:
@@ -55,6 +62,7 @@ with DAG(
         direct_conn_id=DIRECT_CONN_ID,
         warehouse_conn_id=WAREHOUSE_CONN_ID,
         full_refresh="{{ params.full_refresh }}",
+        units_budget="{{ params.units_budget }}",
         pool=API_POOL,
         map_index_template="{{ task.client_login }}",
     ).expand(client_login=client_logins())

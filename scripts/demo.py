@@ -110,7 +110,7 @@ def main() -> None:
         env = airflow_env(emulator.url, warehouse)
         run([AIRFLOW, "db", "migrate"], env, "airflow db migrate")
         run(
-            [AIRFLOW, "pools", "set", "yandex_direct_api", "5", "Yandex Direct: at most 5 concurrent requests"],
+            [AIRFLOW, "pools", "set", "yandex_direct_api", "5", "Yandex Direct: logins synced at once"],
             env,
             "pool yandex_direct_api (5 slots)",
         )

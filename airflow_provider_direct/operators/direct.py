@@ -11,20 +11,33 @@ from airflow.sdk import Asset, BaseOperator
 
 from airflow_provider_direct.exceptions import DirectUnitsExhaustedError
 from airflow_provider_direct.hooks.direct import DirectHook
+from airflow_provider_direct.sync.account import MAX_CONCURRENT_REQUESTS, AccountServicesSync
+from airflow_provider_direct.sync.budget import UnitsBudget, parse_budget
+from airflow_provider_direct.sync.catalog import BY_TABLE, CATALOG, AccountService
 from airflow_provider_direct.sync.engine import DirectIncrementalSync
 from airflow_provider_direct.warehouse.schema import OBJECT_TABLES
-from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID, DirectWarehouse
+from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID, DirectWarehouse, utcnow
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-def warehouse_assets(warehouse_conn_id: str) -> list[Asset]:
+def warehouse_assets(warehouse_conn_id: str, services: Sequence[AccountService] = ()) -> list[Asset]:
     """One Asset per warehouse table the sync writes; downstream DAGs schedule on them."""
-    return [
-        Asset(name=f"yandex_direct.{t.table}", uri=f"x-yandex-direct://{warehouse_conn_id}/{t.table}")
-        for t in OBJECT_TABLES
-    ]
+    tables = [t.table for t in OBJECT_TABLES] + [s.name for s in services]
+    return [Asset(name=f"yandex_direct.{t}", uri=f"x-yandex-direct://{warehouse_conn_id}/{t}") for t in tables]
+
+
+def select_services(account_services: bool | Sequence[str]) -> list[AccountService]:
+    """``True``: every catalogued service; ``False``: none; else the named tables (``direct_vcards``...)."""
+    if account_services is True:
+        return list(CATALOG)
+    if account_services is False:
+        return []
+    unknown = sorted(set(account_services) - set(BY_TABLE))
+    if unknown:
+        raise ValueError(f"unknown account services {unknown}; known: {sorted(BY_TABLE)}")
+    return [s for s in CATALOG if s.name in set(account_services)]
 
 
 def _as_bool(value: Any) -> bool:
@@ -52,9 +65,21 @@ class DirectIncrementalSyncOperator(BaseOperator):
     :param units_retry_delay: how long to wait after error 152 before continuing.
     :param max_units_waits: give up after this many waits for units.
     :param reconcile_every: how often the campaign list is reconciled from Campaigns.get.
+    :param account_services: keep the other account services too (sitelinks, bids, bid modifiers,
+        retargeting lists, dictionaries...): ``True`` for all, ``False`` for none, or table names.
+    :param units_budget: units one run may spend for this login: a number, or a share of the daily
+        limit (``0.2`` or ``"20%"``). The object sync is served first; the account services spend
+        what is left, by priority, and the summary says what waits for the next run.
+    :param max_concurrency: simultaneous reads of the account services (the API allows 5 per advertiser).
     """
 
-    template_fields: Sequence[str] = ("client_login", "full_refresh", "direct_conn_id", "warehouse_conn_id")
+    template_fields: Sequence[str] = (
+        "client_login",
+        "full_refresh",
+        "direct_conn_id",
+        "warehouse_conn_id",
+        "units_budget",
+    )
     ui_color = "#ffcc00"
 
     def __init__(
@@ -69,10 +94,16 @@ class DirectIncrementalSyncOperator(BaseOperator):
         units_retry_delay: dt.timedelta = dt.timedelta(hours=1),
         max_units_waits: int = 24,
         reconcile_every: dt.timedelta = dt.timedelta(days=1),
+        account_services: bool | Sequence[str] = True,
+        units_budget: int | float | str | None = None,
+        max_concurrency: int = MAX_CONCURRENT_REQUESTS,
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("outlets", warehouse_assets(warehouse_conn_id))
+        self.services = select_services(account_services)
+        kwargs.setdefault("outlets", warehouse_assets(warehouse_conn_id, self.services))
         super().__init__(**kwargs)
+        self.units_budget = units_budget
+        self.max_concurrency = max_concurrency
         self.direct_conn_id = direct_conn_id
         self.warehouse_conn_id = warehouse_conn_id
         self.client_login = client_login
@@ -100,8 +131,22 @@ class DirectIncrementalSyncOperator(BaseOperator):
             )
         warehouse = DirectWarehouse.from_conn_id(self.warehouse_conn_id, schema=self.warehouse_schema)
         sync = DirectIncrementalSync(hook, warehouse, login, reconcile_every=self.reconcile_every)
+        units_at_start, run_started = hook.units.spent, utcnow()
+        account = None
         try:
             result = sync.run(full_refresh=full_refresh)
+            if self.services:
+                # A share of the daily limit: the object sync's answers have told the limit by now.
+                limit = parse_budget(self.units_budget, hook.units.limit)
+                budget = UnitsBudget(limit=limit, ledger=hook.units, start=units_at_start)
+                account = AccountServicesSync(
+                    hook,
+                    warehouse,
+                    login,
+                    budget=budget,
+                    services=self.services,
+                    max_concurrency=self.max_concurrency,
+                ).run(run_started)
         except DirectUnitsExhaustedError as exc:
             if waits >= self.max_units_waits:
                 raise
@@ -122,19 +167,27 @@ class DirectIncrementalSyncOperator(BaseOperator):
         finally:
             hook.close()
         summary = result.as_dict()
+        spent = hook.units.spent - units_at_start  # the object sync and the account services together
+        summary["units_spent"] = spent
         summary["units"] = hook.units.as_dict()
+        if account is not None:
+            summary["account"] = account.as_dict()
+            for note in account.left_for_next_run:
+                self.log.info("Left for the next run: %s", note)
         self.log.info(
             "Synced %s (%s): upserted %s, deleted %s, %d units, watermark %s -> %s",
             login,
             result.mode,
             result.upserted,
             result.deleted,
-            result.units_spent,
+            spent,
             result.watermark_from,
             result.watermark_to,
         )
         outlet_events = context.get("outlet_events")
         if outlet_events is not None:
+            upserted = {**result.upserted, **(account.upserted if account else {})}
+            deleted = {**result.deleted, **(account.deleted if account else {})}
             for asset in self.outlets:
                 if isinstance(asset, Asset):
                     table = asset.uri.rsplit("/", 1)[-1]
@@ -142,8 +195,8 @@ class DirectIncrementalSyncOperator(BaseOperator):
                         "client_login": login,
                         "mode": result.mode,
                         "watermark": result.watermark_to,
-                        "upserted": result.upserted.get(table, 0),
-                        "deleted": result.deleted.get(table, 0),
-                        "units_spent": result.units_spent,
+                        "upserted": upserted.get(table, 0),
+                        "deleted": deleted.get(table, 0),
+                        "units_spent": spent,
                     }
         return summary

@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from typing import Any
 
 from airflow_provider_direct.exceptions import DirectRequestError
-from airflow_provider_direct.hooks.direct import DirectHook, chunked
+from airflow_provider_direct.hooks.direct import MAX_CONCURRENT_REQUESTS, RESULT_KEYS, DirectHook, chunked
 from airflow_provider_direct.models.direct import ChangeKind
 from airflow_provider_direct.sync.fields import (
     AD_EXTRA_PARAMS,
@@ -30,7 +32,16 @@ from airflow_provider_direct.sync.fields import (
     KEYWORD_FIELDS,
 )
 from airflow_provider_direct.sync.planner import plan_campaigns, plan_children
-from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, ARCHIVED, CAMPAIGNS, KEYWORDS, OBJECT_TABLES
+from airflow_provider_direct.sync.prefetch import Prefetcher, Stream
+from airflow_provider_direct.warehouse.schema import (
+    AD_GROUPS,
+    ADS,
+    ARCHIVED,
+    CAMPAIGNS,
+    KEYWORDS,
+    OBJECT_TABLES,
+    ObjectTable,
+)
 from airflow_provider_direct.warehouse.store import DirectWarehouse, SyncState, WarehouseTransaction, utcnow
 
 log = logging.getLogger(__name__)
@@ -97,6 +108,7 @@ class DirectIncrementalSync:
         campaign Changes never reported still arrives (seed 004, second pitfall).
     :param max_watermark_age: an older watermark is not trusted (the API's change-history retention
         is undocumented): the run falls back to a full snapshot.
+    :param max_concurrency: simultaneous requests of a full snapshot (the API allows 5 per advertiser).
     """
 
     def __init__(
@@ -108,7 +120,11 @@ class DirectIncrementalSync:
         reconcile_every: dt.timedelta = dt.timedelta(days=1),
         max_watermark_age: dt.timedelta = dt.timedelta(days=30),
         clock: Callable[[], dt.datetime] = utcnow,
+        max_concurrency: int = MAX_CONCURRENT_REQUESTS,
     ) -> None:
+        if not 1 <= max_concurrency <= MAX_CONCURRENT_REQUESTS:
+            raise ValueError(f"max_concurrency must be within 1..{MAX_CONCURRENT_REQUESTS} (the API's limit)")
+        self.max_concurrency = max_concurrency
         self.hook = hook
         self.warehouse = warehouse
         self.login = client_login
@@ -182,21 +198,32 @@ class DirectIncrementalSync:
         if campaigns.archived:
             result.notes.append(f"{len(campaigns.archived)} archived campaigns: their keywords are kept as they were")
 
-        for chunk in chunked([c for c in campaign_ids if c not in done], SNAPSHOT_CAMPAIGN_CHUNK):
-            with self.warehouse.transaction() as tx:
-                now = self.clock()
-                readable = [c for c in chunk if c not in campaigns.archived]
-                self._read_children(tx, chunk, readable, now)
-                # Whatever these campaigns had before this snapshot and did not return now is gone;
-                # keywords only where the API shows them.
-                for table, parents in ((AD_GROUPS, chunk), (ADS, chunk), (KEYWORDS, readable)):
-                    if parents:
-                        tx.soft_delete(table, self.login, now, campaign_ids=parents, unseen_since=began)
-                done.update(chunk)
-                state.snapshot_done_campaigns = sorted(done)
-                tx.write_state(state)
-            self._add(upserted, tx.upserted)
-            self._add(deleted, tx.deleted)
+        chunks = iter(chunked([c for c in campaign_ids if c not in done], SNAPSHOT_CAMPAIGN_CHUNK))
+        with Prefetcher(self.max_concurrency, buffer=1) as prefetch:
+            # Chunks are read ahead by up to ``max_concurrency`` requests, and committed in order.
+            ahead: deque[tuple[list[int], list[int], list[tuple[ObjectTable, Stream[dict[str, Any]]]]]] = deque()
+            for chunk in islice(chunks, self.max_concurrency):
+                ahead.append(self._open_children(prefetch, chunk, campaigns.archived))
+            while ahead:
+                chunk, readable, streams = ahead.popleft()
+                following = next(chunks, None)
+                if following is not None:
+                    ahead.append(self._open_children(prefetch, following, campaigns.archived))
+                with self.warehouse.transaction() as tx:
+                    now = self.clock()
+                    for table, pages in streams:
+                        key = RESULT_KEYS[table.service]
+                        tx.upsert_objects(table, self.login, (o for page in pages for o in page.get(key) or ()), now)
+                    # Whatever these campaigns had before this snapshot and did not return now is gone;
+                    # keywords only where the API shows them.
+                    for table, parents in ((AD_GROUPS, chunk), (ADS, chunk), (KEYWORDS, readable)):
+                        if parents:
+                            tx.soft_delete(table, self.login, now, campaign_ids=parents, unseen_since=began)
+                    done.update(chunk)
+                    state.snapshot_done_campaigns = sorted(done)
+                    tx.write_state(state)
+                self._add(upserted, tx.upserted)
+                self._add(deleted, tx.deleted)
 
         with self.warehouse.transaction() as tx:
             now = self.clock()
@@ -215,27 +242,25 @@ class DirectIncrementalSync:
             self._log_run(tx, result, began)
         return result
 
-    def _read_children(
-        self, tx: WarehouseTransaction, campaign_ids: Sequence[int], keyword_campaigns: Sequence[int], now: dt.datetime
-    ) -> None:
-        """Groups and ads of ``campaign_ids``; keywords of ``keyword_campaigns`` (the not archived ones)."""
-        criteria = {"CampaignIds": list(campaign_ids)}
-        login = self.login
-        h = self.hook
-        tx.upsert_objects(
-            AD_GROUPS, login, h.iter_objects("adgroups", criteria, AD_GROUP_FIELDS, client_login=login), now
-        )
-        tx.upsert_objects(
-            ADS,
-            login,
-            h.iter_objects("ads", criteria, AD_FIELDS, extra_params=AD_EXTRA_PARAMS, client_login=login),
-            now,
-        )
-        if keyword_campaigns:
-            keywords = h.iter_objects(
-                "keywords", {"CampaignIds": list(keyword_campaigns)}, KEYWORD_FIELDS, client_login=login
+    def _open_children(
+        self, prefetch: Prefetcher, chunk: list[int], archived: set[int]
+    ) -> tuple[list[int], list[int], list[tuple[ObjectTable, Stream[dict[str, Any]]]]]:
+        """Start reading the groups and ads of ``chunk`` and the keywords of its not archived campaigns."""
+        readable = [c for c in chunk if c not in archived]
+        login, h = self.login, self.hook
+
+        def pages(service: str, campaigns: list[int], fields: list[str], extra: dict[str, Any] | None = None) -> Any:
+            return lambda: h.iter_pages(
+                service, {"CampaignIds": campaigns}, fields, extra_params=extra, client_login=login
             )
-            tx.upsert_objects(KEYWORDS, login, keywords, now)
+
+        streams = [
+            (AD_GROUPS, prefetch.stream(pages("adgroups", chunk, AD_GROUP_FIELDS))),
+            (ADS, prefetch.stream(pages("ads", chunk, AD_FIELDS, AD_EXTRA_PARAMS))),
+        ]
+        if readable:
+            streams.append((KEYWORDS, prefetch.stream(pages("keywords", readable, KEYWORD_FIELDS))))
+        return chunk, readable, streams
 
     # ------------------------------------------------------------------ incremental
 

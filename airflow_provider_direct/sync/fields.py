@@ -38,7 +38,26 @@ AD_GROUP_FIELDS = [
     "TrackingParams",
 ]
 AD_FIELDS = ["Id", "AdGroupId", "CampaignId", "Type", "State", "Status", "StatusClarification", "AgeLabel"]
-AD_EXTRA_PARAMS: dict[str, Any] = {"TextAdFieldNames": ["Title", "Title2", "Text", "Href", "DisplayDomain", "Mobile"]}
+#: TextAd's references (sitelink set, vcard, image, callouts...) feed the account services' policies.
+AD_EXTRA_PARAMS: dict[str, Any] = {
+    "TextAdFieldNames": [
+        "Title",
+        "Title2",
+        "Text",
+        "Href",
+        "DisplayDomain",
+        "DisplayUrlPath",
+        "Mobile",
+        "VCardId",
+        "AdImageHash",
+        "SitelinkSetId",
+        "AdExtensions",
+        "TurboPageId",
+        "BusinessId",
+    ]
+}
+#: No Bid / ContextBid: automatic strategies move bids without Changes reporting it, so a keyword row
+#: would carry a stale bid. Bids live in ``direct_keyword_bids`` (KeywordBids), which has a rolling refresh.
 KEYWORD_FIELDS = [
     "Id",
     "AdGroupId",
@@ -47,8 +66,6 @@ KEYWORD_FIELDS = [
     "State",
     "Status",
     "ServingStatus",
-    "Bid",
-    "ContextBid",
     "StrategyPriority",
     "UserParam1",
     "UserParam2",

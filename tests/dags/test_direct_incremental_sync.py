@@ -49,7 +49,7 @@ def test_dags_import_without_errors(metadata_db: None) -> None:
     sync = dag.get_task("sync")
     assert sync.pool == "yandex_direct_api"
     assert sync.map_index_template == "{{ task.client_login }}"
-    assert set(dag.params) == {"client_logins", "full_refresh"}
+    assert set(dag.params) == {"client_logins", "full_refresh", "units_budget"}
 
 
 @pytest.mark.integration

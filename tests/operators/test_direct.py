@@ -15,6 +15,7 @@ from airflow_provider_direct.emulator import EmulatorAdmin
 from airflow_provider_direct.emulator.truth import visible_objects
 from airflow_provider_direct.exceptions import DirectUnitsExhaustedError
 from airflow_provider_direct.operators.direct import DirectIncrementalSyncOperator, warehouse_assets
+from airflow_provider_direct.sync.catalog import CATALOG
 from airflow_provider_direct.warehouse.store import DirectWarehouse
 
 pytestmark = pytest.mark.integration
@@ -46,7 +47,8 @@ def test_returns_a_summary_and_sets_asset_extras(
     keywords = sum(1 for _ in visible_objects(emulator_admin, "client-1", "keywords"))
     assert 0 < keywords < 4 * 5 * 12  # one of client-1's four text campaigns is archived: its keywords are hidden
     op = operator(emulator_conn, warehouse_id)
-    assert [a.name for a in op.outlets] == [a.name for a in warehouse_assets(warehouse_id)]
+    assert [a.name for a in op.outlets] == [a.name for a in warehouse_assets(warehouse_id, CATALOG)]
+    assert len(op.outlets) == 4 + len(CATALOG)  # the four object tables and every account service
     events: defaultdict[Any, _Event] = defaultdict(_Event)
     summary = op.execute({"outlet_events": events})  # type: ignore[arg-type]
     assert summary["mode"] == "full"
@@ -63,6 +65,10 @@ def test_returns_a_summary_and_sets_asset_extras(
         "deleted": 0,
         "units_spent": summary["units_spent"],
     }
+    assert summary["account"]["left_for_next_run"] == []
+    assert 0 < summary["account"]["units_spent"] < summary["units_spent"]  # the total counts both parts
+    vcards = next(a for a in op.outlets if a.name == "yandex_direct.direct_vcards")
+    assert events[vcards].extra["upserted"] == summary["account"]["upserted"]["direct_vcards"] > 0
     assert "agency-token" not in repr(summary)
 
 

@@ -1,0 +1,298 @@
+"""Keep the account services beyond the four Changes-driven object types current, within a units budget.
+
+Runs after the object sync of the same login (``sync.engine``), whose upserts tell the policies what
+changed. Each phase (``policies.Phase``) is planned across every service before the next phase
+starts, so the budget goes to Changes-driven reads first, then references and listings, then the
+rolling refresh. Reads run on up to five threads: the API allows five simultaneous requests per
+advertiser ("A maximum of five simultaneous API requests are allowed per advertiser",
+https://yandex.com/dev/direct/doc/en/concepts/units), and never more. Writes stay on the calling
+thread, one transaction per read, committed in planning order, so a policy's cursor only ever
+moves past reads that are committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from airflow_provider_direct.hooks.direct import MAX_CONCURRENT_REQUESTS, DirectHook
+from airflow_provider_direct.sync.budget import UnitsBudget
+from airflow_provider_direct.sync.catalog import CATALOG, AccountService
+from airflow_provider_direct.sync.policies import Phase, PlanContext, Read
+from airflow_provider_direct.warehouse.store import DirectWarehouse, TableState, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Fetched:
+    """What one read brought back: every object, unless the budget cut it short."""
+
+    objects: list[dict[str, Any]]
+    complete: bool
+
+
+@dataclass
+class AccountSyncResult:
+    """Summary of one run of the account services (JSON-safe)."""
+
+    client_login: str
+    budget: int | None
+    units_spent: int = 0
+    upserted: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    reads: dict[str, int] = field(default_factory=dict)
+    left_for_next_run: list[str] = field(default_factory=list)
+    freshness: dict[str, str | None] = field(default_factory=dict)
+    duration_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class AccountServicesSync:
+    """
+    Refresh every catalogued account service of one login.
+
+    :param hook: the DirectHook of the object sync (its ledger is what the budget counts).
+    :param warehouse: the target warehouse.
+    :param client_login: the advertiser (Client-Login).
+    :param budget: the run's units budget; its ``start`` is the run's beginning, so the object
+        sync's spending is already counted.
+    :param services: which catalogued services to keep (all by default).
+    :param max_concurrency: simultaneous requests, at most the API's five.
+    """
+
+    def __init__(
+        self,
+        hook: DirectHook,
+        warehouse: DirectWarehouse,
+        client_login: str,
+        *,
+        budget: UnitsBudget | None = None,
+        services: Sequence[AccountService] = CATALOG,
+        max_concurrency: int = MAX_CONCURRENT_REQUESTS,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        if not 1 <= max_concurrency <= MAX_CONCURRENT_REQUESTS:
+            raise ValueError(
+                f"max_concurrency must be within 1..{MAX_CONCURRENT_REQUESTS}: the API allows "
+                f"{MAX_CONCURRENT_REQUESTS} simultaneous requests per advertiser"
+            )
+        self.hook = hook
+        self.warehouse = warehouse
+        self.login = client_login
+        self.budget = budget or UnitsBudget.starting_now(None, hook.units)
+        self.services = list(services)
+        self.max_concurrency = max_concurrency
+        self.clock = clock
+        self._dictionary_answers: dict[str | None, dict[str, Any]] = {}
+
+    # ------------------------------------------------------------------ entry point
+
+    def run(self, run_started: dt.datetime) -> AccountSyncResult:
+        """Refresh the services; ``run_started`` is when this run's object sync began."""
+        started = time.monotonic()
+        units_before = self.hook.units.spent
+        result = AccountSyncResult(self.login, self.budget.limit)
+        stored = self.warehouse.read_table_states(self.login)
+        states = {s.name: stored.get(s.name) or TableState(self.login, s.name) for s in self.services}
+        cut: set[str] = set()
+        with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="direct-read") as pool:
+            for phase in Phase:
+                self._run_phase(phase, pool, states, cut, run_started, result)
+        for service in self.services:
+            refreshed = states[service.name].refreshed_at
+            result.freshness[service.name] = refreshed.isoformat() if refreshed else None
+        result.units_spent = self.hook.units.spent - units_before
+        result.duration_seconds = round(time.monotonic() - started, 3)
+        return result
+
+    def _run_phase(
+        self,
+        phase: Phase,
+        pool: ThreadPoolExecutor,
+        states: dict[str, TableState],
+        cut: set[str],
+        run_started: dt.datetime,
+        result: AccountSyncResult,
+    ) -> None:
+        in_flight: deque[tuple[AccountService, Read, Future[Fetched]]] = deque()
+        for service in self.services:
+            if service.name in cut:
+                continue
+            state = states[service.name]
+            ctx = PlanContext(
+                self.warehouse, self.login, run_started, self.clock(), self._check_dictionaries, service.table
+            )
+            planned = 0
+            for read in service.policy.plan(ctx, state, phase):
+                if not read.bookkeeping and not self._affordable(service):
+                    cut.add(service.name)
+                    result.left_for_next_run.append(f"{service.name}: {phase.name.lower()} reads from {read.label}")
+                    break
+                planned += 1
+                expected = self._expected(service, read)
+                in_flight.append((service, read, pool.submit(self._fetch, service, read, expected)))
+                while len(in_flight) >= self.max_concurrency:
+                    self._commit(*in_flight.popleft(), states, cut, result)
+            if not planned:
+                # The policy may have moved its cursor past nothing new: keep that, and the check time.
+                with self.warehouse.transaction() as tx:
+                    state.checked_at = self.clock()
+                    tx.write_table_state(state)
+        while in_flight:
+            self._commit(*in_flight.popleft(), states, cut, result)
+
+    def _affordable(self, service: AccountService) -> bool:
+        remaining = self.budget.remaining()
+        if remaining is None:
+            return True
+        price = self.budget.price(service.name, service.prior)
+        if remaining < price.estimate(1):
+            self.budget.short_of.add(service.name)
+            return False
+        return True
+
+    def _expected(self, service: AccountService, read: Read) -> int | None:
+        """How many objects a read will likely return: what the table holds in its scope, or the ids asked.
+
+        A page reserves the units of its whole ``Page.Limit`` (that is what a hard budget needs), so
+        sizing pages to what is expected keeps one read from holding the budget five reads could share.
+        """
+        if read.scope is not None:
+            column, values = read.scope
+            if column is not None and not values:
+                return None
+            held = self.warehouse.live_keys(service.table, self.login, column=column, values=values)
+            return len(held) or None
+        lists = [v for v in read.criteria.values() if isinstance(v, list)]
+        return len(lists[0]) if len(lists) == 1 else None
+
+    def _page_size(self, service: AccountService, expected: int | None) -> int:
+        """``Page.Limit`` to ask for: the expected objects with slack, else a fair share of what is left."""
+        limit = self.hook.page_limit
+        if expected is not None:
+            return max(1, min(limit, expected + max(10, expected // 10)))
+        remaining = self.budget.remaining()
+        price = self.budget.price(service.name, service.prior)
+        if remaining is None or price.per_object <= 0:
+            return limit
+        share = remaining / self.max_concurrency
+        return max(1, min(limit, math.floor((share - price.base) / price.per_object)))
+
+    # ------------------------------------------------------------------ one read (worker thread)
+
+    def _fetch(self, service: AccountService, read: Read, expected: int | None = None) -> Fetched:
+        if read.bookkeeping:
+            return Fetched([], True)  # a step of the policy (a cycle ended): no call
+        if not service.paged:
+            return self._fetch_once(service, read)
+        objects: list[dict[str, Any]] = []
+        held: list[int] = []
+        stopped = False
+
+        def page_limit() -> int:
+            nonlocal stopped
+            want = self._page_size(service, expected)
+            count, units = self.budget.reserve_page(service.name, want, service.prior)
+            if count == 0:
+                stopped = True
+            held.append(units)
+            return count
+
+        criteria = read.criteria if read.criteria or service.listing is None else service.listing
+        if not read.criteria and service.listing is None:
+            criteria = None
+        try:
+            for page, reading in self.hook.iter_metered_pages(
+                service.table.service,
+                criteria,
+                service.field_names,
+                extra_params=dict(service.extra_params),
+                client_login=self.login,
+                id_caps=service.id_caps,
+                version=service.version,
+                page_limit=page_limit,
+            ):
+                self.budget.release(held.pop())
+                found = page.get(service.table.result_key) or []
+                objects.extend(found)
+                if reading is not None:
+                    self.budget.observe(service.name, reading.spent, len(found))
+        finally:
+            for units in held:
+                self.budget.release(units)
+        return Fetched(objects, complete=not stopped)
+
+    def _fetch_once(self, service: AccountService, read: Read) -> Fetched:
+        """A method without ``Page`` (Clients.get, Dictionaries.get): one call, reserved whole."""
+        params = dict(read.params or {})
+        if service.field_names:
+            params["FieldNames"] = list(service.field_names)
+        params.update(service.extra_params)
+        estimate = self.budget.price(service.name, service.prior).estimate(1)
+        if not self.budget.reserve(service.name, estimate):
+            return Fetched([], complete=False)
+        try:
+            answer, reading = self.hook.call_metered(
+                service.table.service, "get", params, client_login=self.login, version=service.version
+            )
+        finally:
+            self.budget.release(estimate)
+        objects = answer.get(service.table.result_key) or []
+        if reading is not None:
+            self.budget.observe(service.name, reading.spent, len(objects))
+        return Fetched(list(objects), complete=True)
+
+    # ------------------------------------------------------------------ commit (calling thread)
+
+    def _commit(
+        self,
+        service: AccountService,
+        read: Read,
+        future: Future[Fetched],
+        states: dict[str, TableState],
+        cut: set[str],
+        result: AccountSyncResult,
+    ) -> None:
+        fetched = future.result()
+        state = states[service.name]
+        broken = service.name in cut
+        with self.warehouse.transaction() as tx:
+            now = self.clock()
+            tx.upsert_rows(service.table, self.login, fetched.objects, now)
+            if fetched.complete and not broken:
+                if read.scope is not None:
+                    column, values = read.scope
+                    if column is None or values:
+                        tx.soft_delete_rows(
+                            service.table, self.login, now, column=column, values=values, unseen_since=now
+                        )
+                if read.on_done is not None:
+                    read.on_done(state, now)
+            state.checked_at = now
+            tx.write_table_state(state)
+        name = service.name
+        result.upserted[name] = result.upserted.get(name, 0) + tx.upserted.get(name, 0)
+        result.deleted[name] = result.deleted.get(name, 0) + tx.deleted.get(name, 0)
+        if not read.bookkeeping:
+            result.reads[name] = result.reads.get(name, 0) + 1
+        if not fetched.complete and not broken:
+            cut.add(name)
+            result.left_for_next_run.append(f"{name}: {read.phase.name.lower()} read of {read.label} cut by budget")
+            log.info("Units budget reached during %s (%s): the rest waits for the next run", name, read.label)
+
+    def _check_dictionaries(self, timestamp: str | None) -> dict[str, Any]:
+        """One ``Changes.checkDictionaries`` per Timestamp per run, shared by the dictionary policies."""
+        if timestamp not in self._dictionary_answers:
+            answer = self.hook.check_dictionaries(timestamp, client_login=self.login)
+            self._dictionary_answers[timestamp] = answer.model_dump(exclude_none=True)
+        return self._dictionary_answers[timestamp]

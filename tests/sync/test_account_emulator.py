@@ -1,0 +1,284 @@
+"""Every account service against the emulator into real SQLite and PostgreSQL: the warehouse must equal
+the ground truth, the units budget must hold, and the rolling refresh must cover every group."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorConfig
+from airflow_provider_direct.emulator.truth import service_objects
+from airflow_provider_direct.hooks.direct import DirectHook
+from airflow_provider_direct.sync.account import AccountServicesSync, AccountSyncResult
+from airflow_provider_direct.sync.budget import UnitsBudget
+from airflow_provider_direct.sync.catalog import CATALOG, AccountService
+from airflow_provider_direct.sync.engine import DirectIncrementalSync, SyncResult
+from airflow_provider_direct.sync.policies import PerParent
+from airflow_provider_direct.warehouse.account_tables import KEYWORD_BIDS
+from airflow_provider_direct.warehouse.schema import AD_GROUPS, ARCHIVED, CAMPAIGNS
+from airflow_provider_direct.warehouse.store import DirectWarehouse, utcnow
+from tests.conftest import EMULATOR_SHAPE
+from tests.sync.test_engine_emulator import LOGIN, assert_matches_truth
+
+pytestmark = pytest.mark.integration
+
+CYCLE = 3  # runs in which the rolling refresh must cover every parent (24 in production)
+
+
+def short_cycle(services: tuple[AccountService, ...] = CATALOG) -> list[AccountService]:
+    """The catalogue with a rolling cycle of ``CYCLE`` runs, so a test sees whole cycles."""
+    return [
+        dataclasses.replace(s, policy=dataclasses.replace(s.policy, cycle_runs=CYCLE))
+        if isinstance(s.policy, PerParent)
+        else s
+        for s in services
+    ]
+
+
+def truth_of(admin: EmulatorAdmin, service: AccountService, login: str = LOGIN) -> dict[Any, dict[str, Any]]:
+    """The service's objects as a complete read through the API returns them, by natural key."""
+    table = service.table
+    if table.service == "dictionaries":
+        items = [
+            item for block in service_objects(admin, login, "dictionaries") for item in block.get(table.result_key, [])
+        ]
+    else:
+        items = list(service_objects(admin, login, table.service))
+    return {table.key_of(o): o for o in items}
+
+
+def assert_services_match_truth(
+    warehouse: DirectWarehouse, admin: EmulatorAdmin, services: list[AccountService] | None = None
+) -> None:
+    for service in services or CATALOG:
+        truth = truth_of(admin, service)
+        live = {service.table.key_of(o): o for o in warehouse.live_objects(service.table, LOGIN)}
+        assert live.keys() == truth.keys(), f"{service.name}: keys differ"
+        assert live == truth, f"{service.name}: contents differ"
+
+
+class Runner:
+    """One operator-equivalent run per call: the object sync, then every account service, on one hook."""
+
+    def __init__(self, hook: DirectHook, warehouse: DirectWarehouse, services: list[AccountService]) -> None:
+        self.hook = hook
+        self.warehouse = warehouse
+        self.services = services
+        self.offset = dt.timedelta(0)  # the test's clock runs ahead of the wall clock by this much
+
+    def clock(self) -> dt.datetime:
+        return utcnow() + self.offset
+
+    def __call__(self, budget: int | None = None) -> tuple[SyncResult, AccountSyncResult, int]:
+        start, run_started = self.hook.units.spent, utcnow()
+        core = DirectIncrementalSync(self.hook, self.warehouse, LOGIN).run()
+        account = AccountServicesSync(
+            self.hook,
+            self.warehouse,
+            LOGIN,
+            budget=UnitsBudget(limit=budget, ledger=self.hook.units, start=start),
+            services=self.services,
+            clock=self.clock,
+        ).run(run_started)
+        return core, account, self.hook.units.spent - start
+
+
+@pytest.fixture
+def hook(emulator_conn: str) -> DirectHook:
+    return DirectHook(emulator_conn, retry_min_wait=0.01, retry_max_wait=0.05)
+
+
+@pytest.fixture
+def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
+    conn_id, schema = warehouse_conn
+    return DirectWarehouse.from_conn_id(conn_id, schema=schema)
+
+
+@pytest.fixture
+def account_admin(emulator_admin: EmulatorAdmin) -> EmulatorAdmin:
+    """The module's emulator, reset with random batches that also touch every account service."""
+    emulator_admin.reset(**EmulatorConfig(**EMULATOR_SHAPE, account_services_mutations=True).model_dump(mode="json"))
+    return emulator_admin
+
+
+@pytest.fixture
+def run(hook: DirectHook, warehouse: DirectWarehouse, account_admin: EmulatorAdmin) -> Runner:
+    return Runner(hook, warehouse, short_cycle())
+
+
+def test_first_run_reads_every_service_whole(
+    run: Runner, warehouse: DirectWarehouse, account_admin: EmulatorAdmin
+) -> None:
+    core, account, _ = run()
+    assert core.mode == "full"
+    assert account.left_for_next_run == []
+    assert set(account.freshness) == {s.name for s in CATALOG}
+    assert all(account.freshness.values()), "every table is fresh after a whole first run"
+    assert all(truth_of(account_admin, s) for s in CATALOG), "the emulator has objects of every service"
+    assert_matches_truth(warehouse, account_admin)
+    assert_services_match_truth(warehouse, account_admin)
+    # The table's age is in the warehouse for users, per login and table.
+    states = warehouse.read_table_states(LOGIN)
+    assert {name for name, s in states.items() if s.refreshed_at is not None} == {s.name for s in CATALOG}
+
+
+def test_random_mutations_of_every_type_converge(
+    run: Runner, warehouse: DirectWarehouse, account_admin: EmulatorAdmin
+) -> None:
+    run()
+    kinds: set[str] = set()
+    for seed in range(4):
+        applied = account_admin.random_mutations(80, login=LOGIN, seed=100 + seed)
+        kinds.update(m["type"] for m in applied)
+        account_admin.advance_clock(2)
+        core, account, _ = run()
+        assert core.mode == "incremental"
+        assert account.left_for_next_run == []
+        assert_matches_truth(warehouse, account_admin)
+        # Current every run: the listings, the dictionaries, and every object an ad points at.
+        every_run = [s for s in run.services if s.name in CURRENT_EVERY_RUN]
+        assert_services_match_truth(warehouse, account_admin, every_run)
+        assert_references_present(warehouse)
+    assert kinds >= {
+        "campaign",
+        "ad_group",
+        "ad",
+        "keyword",
+        "keyword_bid",
+        "sitelink_set",
+        "vcard",
+        "ad_image",
+        "callout",
+        "retargeting_list",
+        "negative_keyword_shared_set",
+        "client",
+        "dictionary",
+        "bid_modifier",
+    }
+    # Deletions of unreferenced objects wait for the daily reconcile, silent bid moves for the rolling
+    # cycle: a day later, one whole cycle of runs brings every table to the truth.
+    run.offset = dt.timedelta(days=1, minutes=1)
+    for _ in range(CYCLE):
+        account_admin.advance_clock(2)
+        run()
+    assert_matches_truth(warehouse, account_admin)
+    assert_services_match_truth(warehouse, account_admin)
+
+
+CURRENT_EVERY_RUN = {
+    "direct_retargeting_lists",
+    "direct_negative_keyword_shared_sets",
+    "direct_clients",
+    "direct_dict_geo_regions",
+    "direct_dict_time_zones",
+    "direct_dict_currencies",
+}
+
+
+def assert_references_present(warehouse: DirectWarehouse) -> None:
+    """Every sitelink set, vCard, image and callout a live ad points at is a live row."""
+    from airflow_provider_direct.sync.policies import Referenced
+    from airflow_provider_direct.warehouse.schema import ADS
+
+    ads = list(warehouse.iter_payloads(ADS, LOGIN))
+    for service in CATALOG:
+        if isinstance(service.policy, Referenced):
+            wanted = service.policy.references(ads)
+            missing = wanted - warehouse.live_keys(service.table, LOGIN)
+            assert not missing, f"{service.name}: ads point at {sorted(missing, key=str)[:5]} not in the table"
+
+
+def test_silent_bid_changes_are_caught_within_one_cycle(
+    run: Runner, warehouse: DirectWarehouse, account_admin: EmulatorAdmin
+) -> None:
+    run()
+    archived = set(warehouse.live_ids(CAMPAIGNS, LOGIN, state=ARCHIVED))
+    keywords = [k for k in account_admin.snapshot(LOGIN, "keywords") if k["CampaignId"] not in archived]
+    moved = keywords[:: max(1, len(keywords) // 12)]
+    account_admin.mutate(
+        *({"op": "update", "type": "keyword_bid", "id": k["Id"], "fields": {"SearchBid": 7_770_000}} for k in moved)
+    )
+    account_admin.advance_clock(2)
+    changed_groups: list[set[int]] = []
+    for _ in range(CYCLE):
+        core, _, _ = run()
+        assert sum(core.upserted.values()) == 0, "Changes reports no bid move"
+        bids = {o["KeywordId"]: o for o in warehouse.live_objects(KEYWORD_BIDS, LOGIN)}
+        changed_groups.append(
+            {bids[k["Id"]]["AdGroupId"] for k in moved if bids[k["Id"]]["Search"]["Bid"] == 7_770_000}
+        )
+    groups_moved = {k["AdGroupId"] for k in moved}
+    assert changed_groups[0] < groups_moved, "one run's window is a share of the groups, not all of them"
+    assert changed_groups[-1] == groups_moved, f"every group is re-read within {CYCLE} runs"
+    assert_services_match_truth(warehouse, account_admin)
+
+
+def test_rolling_refresh_covers_every_group_within_the_cycle(
+    run: Runner, warehouse: DirectWarehouse, account_admin: EmulatorAdmin
+) -> None:
+    run()
+    archived = warehouse.live_ids(CAMPAIGNS, LOGIN, state=ARCHIVED)
+    readable = set(warehouse.live_ids(AD_GROUPS, LOGIN))
+    if archived:  # KeywordBids shows nothing of archived campaigns: the policy does not ask
+        readable -= set(warehouse.live_ids(AD_GROUPS, LOGIN, campaign_ids=archived))
+    first_state = warehouse.read_table_states(LOGIN)[KEYWORD_BIDS.table]
+    seen: set[int] = set()
+    for i in range(CYCLE):
+        before = utcnow()
+        run()
+        seen.update(_bid_groups_synced_since(warehouse, before))
+        state = warehouse.read_table_states(LOGIN)[KEYWORD_BIDS.table]
+        if i < CYCLE - 1:
+            assert state.refreshed_at == first_state.refreshed_at, "the cycle is not complete yet"
+    assert seen == readable
+    assert state.refreshed_at > first_state.refreshed_at, "a complete cycle moves the table's age"
+
+
+def _bid_groups_synced_since(warehouse: DirectWarehouse, since: dt.datetime) -> set[int]:
+    p = warehouse.dialect.param
+    rows = warehouse._fetch(
+        f"SELECT DISTINCT ad_group_id FROM {warehouse.dialect.qualify(KEYWORD_BIDS.table)} "
+        f"WHERE client_login = {p} AND synced_at >= {p}",
+        (LOGIN, warehouse.dialect.ts(since)),
+    )
+    return {r[0] for r in rows}
+
+
+@pytest.mark.parametrize("budget", [200, 260])
+def test_the_budget_is_never_exceeded_and_the_rest_waits(
+    run: Runner, warehouse: DirectWarehouse, account_admin: EmulatorAdmin, budget: int
+) -> None:
+    spent_by_run: list[int] = []
+    left: list[list[str]] = []
+    for _ in range(8):
+        account_admin.advance_clock(2)
+        _, account, spent = run(budget)
+        spent_by_run.append(spent)
+        left.append(account.left_for_next_run)
+        assert spent <= budget, f"a run spent {spent} units of a {budget} budget"
+        assert account.budget == budget
+    assert left[0], "a first run of the whole account does not fit the budget"
+    assert not left[-1], "runs after it catch up"
+    run.offset = dt.timedelta(days=1, minutes=1)
+    for _ in range(CYCLE + 1):
+        _, _, spent = run(budget)
+        assert spent <= budget
+    assert_services_match_truth(warehouse, account_admin)
+
+
+def test_budget_counts_what_threads_spend_together(
+    hook: DirectHook, warehouse: DirectWarehouse, account_admin: EmulatorAdmin
+) -> None:
+    """Five reads in flight reserve before they send: their sum stays under the budget."""
+    start, run_started = hook.units.spent, utcnow()
+    DirectIncrementalSync(hook, warehouse, LOGIN).run()
+    core_spent = hook.units.spent - start
+    limit = core_spent + 120
+    result = AccountServicesSync(
+        hook, warehouse, LOGIN, budget=UnitsBudget(limit=limit, ledger=hook.units, start=start)
+    ).run(run_started)
+    assert hook.units.spent - start <= limit
+    assert result.left_for_next_run
