@@ -12,11 +12,13 @@ computed from their ids), the Changes service, units, concurrency limits and inj
 
 Besides Campaigns, AdGroups, Ads, Keywords, AgencyClients and Changes it serves the account-level
 services (Sitelinks, VCards, AdImages, AdExtensions, BidModifiers, KeywordBids, RetargetingLists,
-NegativeKeywordSharedSets, Clients, Dictionaries; see ``account_services``), generated as lazily as
-the rest and readable as ground truth through ``/admin/snapshot?type=<service>``.
+NegativeKeywordSharedSets, Clients, Dictionaries, Feeds, TurboPages, Businesses, Creatives,
+AudienceTargets, Strategies; see ``account_services``), generated as lazily as the rest and readable
+as ground truth through ``/admin/snapshot?type=<service>``.
 
 ``/json/v501/`` serves the same services plus unified performance campaigns (``unified_campaigns``
-of each login's text campaigns), which ``/json/v5/`` never returns, as the docs require.
+of each login's text campaigns), which ``/json/v5/`` never returns, as the docs require, and the
+portfolio strategies (Strategies), which have no /json/v5/ address.
 
 The same server also emulates four async-task APIs (Direct fetch processes, MoySklad async exchange,
 a workers task API, myTarget's async API; see ``emulator.async_apis``) driven by ``/admin/async``:

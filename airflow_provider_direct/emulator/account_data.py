@@ -13,7 +13,9 @@ from typing import Any
 
 from airflow_provider_direct.emulator.data import REGIONS, WORDS, mix
 from airflow_provider_direct.emulator.ids import (
+    AUDIENCE_TARGETS_MAX,
     CAMPAIGN_MODIFIERS_MAX,
+    FEEDS_PER_LOGIN,
     GROUP_MODIFIERS_MAX,
     RETARGETING_LISTS_PER_LOGIN,
     IdLayout,
@@ -67,6 +69,42 @@ IMAGE_TYPES = (("REGULAR", "NONE"), ("WIDE", "NONE"), ("REGULAR", "NONE"), ("SMA
 TRAFFIC_VOLUMES = (100, 90, 85, 75, 65, 15, 10, 5)
 COVERAGE_PROBABILITIES = (100, 80, 50, 20)
 RETARGETING_GROUP_TYPES = ("TEXT_AD_GROUP", "MOBILE_APP_AD_GROUP", "DYNAMIC_TEXT_AD_GROUP", "CPM_BANNER_AD_GROUP")
+#: (BusinessType, FilterSchema) of generated feeds (BusinessType values of https://yandex.ru/dev/direct/doc/en/feeds/get).
+FEED_BUSINESSES = (("RETAIL", "YandexMarket"), ("RETAIL", "GoogleMerchant"), ("OTHER", "PerformanceDefault"))
+FEED_STATUSES = ("DONE", "DONE", "DONE", "UPDATING", "NEW", "ERROR")
+RUBRICS = ("Интернет-магазин", "Магазин электроники", "Доставка еды", "Автосервис", "Салон красоты")
+#: Creative types a login's pool draws, and the block each type-specific *FieldNames array fills
+#: (https://yandex.com/dev/direct/doc/en/creatives/get).
+CREATIVE_TYPES = (
+    "VIDEO_EXTENSION_CREATIVE",
+    "IMAGE_CREATIVE",
+    "SMART_CREATIVE",
+    "CPC_VIDEO_CREATIVE",
+    "HTML5_CREATIVE",
+)
+CREATIVE_BLOCKS = {
+    "VIDEO_EXTENSION_CREATIVE": "VideoExtensionCreative",
+    "CPC_VIDEO_CREATIVE": "CpcVideoCreative",
+    "CPM_VIDEO_CREATIVE": "CpmVideoCreative",
+    "SMART_CREATIVE": "SmartCreative",
+}
+CREATIVE_SIZES = ((240, 400), (300, 250), (728, 90), (300, 600))
+#: Portfolio strategy types the generator draws, and the block of each
+#: (https://yandex.com/dev/direct/doc/en/strategies/get); the other types only come from mutations.
+STRATEGY_BLOCKS = {
+    "WB_MAXIMUM_CLICKS": "WbMaximumClicks",
+    "WB_MAXIMUM_CONVERSION_RATE": "WbMaximumConversionRate",
+    "AVERAGE_CPC": "AverageCpc",
+    "AVERAGE_CPA": "AverageCpa",
+    "PAY_FOR_CONVERSION": "PayForConversion",
+    "AVERAGE_CPA_PER_CAMPAIGN": "AverageCpaPerCampaign",
+    "PAY_FOR_CONVERSION_PER_CAMPAIGN": "PayForConversionPerCampaign",
+    "PAY_FOR_CONVERSION_PER_FILTER": "PayForConversionPerFilter",
+    "AVERAGE_CPA_MULTIPLE_GOALS": "AverageCpaMultipleGoals",
+    "PAY_FOR_CONVERSION_MULTIPLE_GOALS": "PayForConversionMultipleGoals",
+}
+GENERATED_STRATEGIES = ("WB_MAXIMUM_CLICKS", "AVERAGE_CPC", "AVERAGE_CPA", "PAY_FOR_CONVERSION")
+ATTRIBUTION_MODELS = ("LC", "LSC", "FC", "LYDC", "LSCCD", "FCCD", "LYDCCD")
 
 
 class AccountGenerator:
@@ -157,6 +195,148 @@ class AccountGenerator:
         words = sorted({WORDS[(h >> s) & 63] for s in (0, 6, 12, 18)})
         return {"Id": set_id, "Name": f"Минус-фразы {WORDS[(h >> 24) & 63]}", "NegativeKeywords": words}
 
+    def feed(self, feed_id: int, index: int) -> dict[str, Any]:
+        """A product feed (https://yandex.ru/dev/direct/doc/en/feeds/get): the last of a login's base
+        feeds is uploaded as a FILE, the others are fetched from a URL. Only the block of the feed's
+        SourceType is present (``UrlFeedFieldNames``/``FileFeedFieldNames`` return nothing for the other).
+        ``CampaignIds`` is null: no emulated campaign or group names a feed."""
+        h = self.hash(feed_id)
+        word = WORDS[(h >> 8) & 63]
+        business, schema = FEED_BUSINESSES[h % len(FEED_BUSINESSES)]
+        status = FEED_STATUSES[(h >> 4) % len(FEED_STATUSES)]
+        done = status == "DONE"
+        updated = dt.datetime.combine(self.epoch, dt.time(3, (h >> 14) % 60)) - dt.timedelta(days=1 + (h >> 20) % 9)
+        obj: dict[str, Any] = {
+            "Id": feed_id,
+            "Name": f"Фид {word} #{index + 1}",
+            "BusinessType": business,
+            "SourceType": "FILE" if index == FEEDS_PER_LOGIN - 1 else "URL",
+            "FilterSchema": schema,
+            "UpdatedAt": updated.strftime("%Y-%m-%dT%H:%M:%SZ") if status != "NEW" else None,
+            "CampaignIds": None,
+            "NumberOfItems": 50 + (h >> 26) % 5000 if done else None,
+            "Status": status,
+            "TitleAndTextSources": ["name", "description"] if done and (h >> 40) & 1 else None,
+        }
+        if obj["SourceType"] == "URL":
+            obj["UrlFeed"] = {
+                "Url": f"https://example.com/feeds/{word}.yml",
+                "RemoveUtmTags": "YES" if (h >> 41) & 1 else "NO",
+                "Login": f"feed-{word}" if (h >> 42) & 1 else None,
+            }
+        else:
+            obj["FileFeed"] = {"Filename": f"{word}_{feed_id % 10_000}.xml"}
+        return obj
+
+    def turbo_page(self, page_id: int) -> dict[str, Any]:
+        """A published Turbo page (https://yandex.com/dev/direct/doc/en/turbopages/get)."""
+        h = self.hash(page_id)
+        word = WORDS[(h >> 8) & 63]
+        site = f"example-{(h >> 20) % 1000}"
+        return {
+            "Id": page_id,
+            "Name": f"Турбо-страница {word}",
+            "Href": f"https://{site}.turbo.site/page{page_id % 10**7}",
+            "PreviewHref": f"https://{site}.turbo.site/page{page_id % 10**7}?preview=1",
+            "TurboSiteHref": f"https://{site}.turbo.site",
+            "BoundWithHref": f"https://example.com/{word}",
+        }
+
+    def business(self, business_id: int) -> dict[str, Any]:
+        """An organisation's profile in Yandex Business (https://yandex.com/dev/direct/doc/en/businesses/get)."""
+        h = self.hash(business_id)
+        city, _, code = CITIES[h % len(CITIES)]
+        word = WORDS[(h >> 8) & 63]
+        office = (h >> 14) & 1
+        return {
+            "Id": business_id,
+            "Name": f"{word.capitalize()} и партнёры",
+            "Address": f"{city}, ул. {STREETS[(h >> 16) % len(STREETS)]}, {1 + (h >> 20) % 90}" if office else None,
+            "Phone": f"+7 ({code}) {(h >> 27) % 900 + 100}-{(h >> 37) % 90 + 10}-{(h >> 44) % 90 + 10}",
+            "ProfileUrl": f"https://yandex.ru/profile/{business_id}",
+            "InternalUrl": f"https://yandex.ru/sprav/{business_id}",
+            "IsPublished": "NO" if (h >> 50) % 8 == 0 else "YES",
+            "MergedIds": None,
+            "Rubric": RUBRICS[(h >> 51) % len(RUBRICS)],
+            "Urls": [f"https://example.com/{word}"] if (h >> 55) & 1 else None,
+            "HasOffice": "YES" if office else "NO",
+        }
+
+    def creative(self, creative_id: int, index: int) -> dict[str, Any]:
+        """A creative (https://yandex.com/dev/direct/doc/en/creatives/get): the type cycles through the
+        pool, so a login has video extensions, images and smart creatives. ``Associated`` is NO: no
+        emulated ad carries a CreativeId (the emulated TextAd has no VideoExtension, smart ads no builder block)."""
+        h = self.hash(creative_id)
+        creative_type = CREATIVE_TYPES[index % len(CREATIVE_TYPES)]
+        width, height = CREATIVE_SIZES[h % len(CREATIVE_SIZES)]
+        video = creative_type in ("VIDEO_EXTENSION_CREATIVE", "CPC_VIDEO_CREATIVE", "CPM_VIDEO_CREATIVE")
+        base = f"https://storage.mds.yandex.net/get-bstor/{1000 + (h >> 8) % 9000}/{creative_id}"
+        obj: dict[str, Any] = {
+            "Id": creative_id,
+            "Type": creative_type,
+            "Name": f"Креатив {WORDS[(h >> 20) & 63]}",
+            "PreviewUrl": f"{base}/preview",
+            "Width": None if video else width,
+            "Height": None if video else height,
+            "ThumbnailUrl": f"{base}/thumb.jpg" if video else None,
+            "Associated": "NO",
+            "IsAdaptive": "YES" if creative_type == "SMART_CREATIVE" and (h >> 26) & 1 else "NO",
+        }
+        block = CREATIVE_BLOCKS.get(creative_type)
+        if block == "SmartCreative":
+            obj[block] = {
+                "CreativeGroupId": 7_000_000 + (h >> 30) % 100_000,
+                "CreativeGroupName": f"Группа креативов {WORDS[(h >> 40) & 63]}",
+                "BusinessType": "RETAIL",
+            }
+        elif block is not None:
+            obj[block] = {"Duration": 6 + (h >> 30) % 25}
+        return obj
+
+    def strategy(self, strategy_id: int, index: int) -> dict[str, Any]:
+        """A portfolio strategy (https://yandex.com/dev/direct/doc/en/strategies/get, /json/v501/ only):
+        money in micros, the block of its own Type only, CustomPeriodBudget and BudgetType unset (a
+        weekly budget). The last of a login's base strategies is archived."""
+        h = self.hash(strategy_id)
+        strategy_type = GENERATED_STRATEGIES[(index + h) % len(GENERATED_STRATEGIES)]
+        goal = 20_000_000 + (h >> 10) % 1_000_000
+        counter = 90_000_000 + (h >> 30) % 1_000_000
+        weekly = (3000 + (h >> 8) % 30 * 1000) * 1_000_000
+        return {
+            "Id": strategy_id,
+            "Name": f"Пакетная стратегия {WORDS[(h >> 40) & 63]}",
+            "Type": strategy_type,
+            "AttributionModel": ATTRIBUTION_MODELS[(h >> 46) % len(ATTRIBUTION_MODELS)],
+            "CounterIds": {"Items": [counter]},
+            "PriorityGoals": {
+                "Items": [
+                    {"GoalId": goal, "Value": 1_000_000 * (100 + (h >> 50) % 900), "IsMetrikaSourceOfValue": "NO"}
+                ]
+            }
+            if strategy_type != "WB_MAXIMUM_CLICKS"
+            else None,
+            "StatusArchived": "YES" if index == 2 else "NO",
+            STRATEGY_BLOCKS[strategy_type]: self.strategy_block(strategy_type, h, goal, weekly),
+        }
+
+    @staticmethod
+    def strategy_block(strategy_type: str, h: int, goal: int, weekly: int) -> dict[str, Any]:
+        """The Type's block with the fields of its *FieldNames array on the strategies/get page."""
+        budget = {"WeeklySpendLimit": weekly, "CustomPeriodBudget": None, "BudgetType": None}
+        if strategy_type == "WB_MAXIMUM_CLICKS":
+            return {**budget, "BidCeiling": (h >> 4) % 2 * 50_000_000 or None}
+        if strategy_type == "AVERAGE_CPC":
+            return {"AverageCpc": (10 + (h >> 4) % 90) * 1_000_000, **budget}
+        if strategy_type == "AVERAGE_CPA":
+            return {
+                "AverageCpa": (300 + (h >> 4) % 700) * 1_000_000,
+                "GoalId": goal,
+                **budget,
+                "BidCeiling": None,
+                "ExplorationBudget": None,
+            }
+        return {"Cpa": (300 + (h >> 4) % 700) * 1_000_000, "GoalId": goal, **budget}
+
     # -- campaign-scoped objects ----------------------------------------------------------------
 
     def vcard(self, vcard_id: int, campaign_id: int) -> dict[str, Any]:
@@ -246,6 +426,32 @@ class AccountGenerator:
         if modifier_type == "INCOME_GRADE_ADJUSTMENT":
             return {"Grade": INCOME_GRADES[(h >> 8) % 3], "BidModifier": value, "Enabled": "YES"}
         return {"BidModifier": value}
+
+    # -- audience targets -----------------------------------------------------------------------
+
+    def audience_target_count(self, group_id: int) -> int:
+        """0..2 audience targets per text ad group."""
+        return (self.hash(group_id) >> 5) % (AUDIENCE_TARGETS_MAX + 1)
+
+    def audience_target(
+        self, target_id: int, campaign_id: int, group_id: int, index: int, login_index: int
+    ) -> dict[str, Any]:
+        """An audience target (https://yandex.com/dev/direct/doc/en/audiencetargets/get): a group's
+        targets name distinct RETARGETING lists of its login (the AUDIENCE list only through
+        mutations, at most one per text group), none an interest (interests are for mobile app groups)."""
+        h = self.hash(target_id)
+        first = self.hash(group_id) >> 12
+        list_index = (first + index) % (RETARGETING_LISTS_PER_LOGIN - 1)
+        return {
+            "Id": target_id,
+            "AdGroupId": group_id,
+            "CampaignId": campaign_id,
+            "RetargetingListId": self.layout.pool_id(Kind.RETARGETING_LIST, login_index, list_index),
+            "InterestId": None,
+            "ContextBid": (5 + h % 200) * 100_000,
+            "StrategyPriority": ("LOW", "NORMAL", "HIGH")[(h >> 10) % 3],
+            "State": "SUSPENDED" if (h >> 14) % 8 == 0 else "ON",
+        }
 
     # -- keyword bids ---------------------------------------------------------------------------
 

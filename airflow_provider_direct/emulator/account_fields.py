@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_direct.emulator.account_data import ADJUSTMENT_BLOCKS
+from airflow_provider_direct.emulator.account_data import ADJUSTMENT_BLOCKS, CREATIVE_BLOCKS, STRATEGY_BLOCKS
 from airflow_provider_direct.emulator.fields import (
     CLIENT_ERIR_ARRAYS,
     CLIENT_FIELDS,
     JsonObject,
     ObjectSpec,
+    Projection,
     Substructure,
     field_names,
 )
@@ -113,6 +114,147 @@ SHARED_SET = ObjectSpec(list_key="NegativeKeywordSharedSets", fields=("Id", "Nam
 
 # https://yandex.com/dev/direct/doc/en/clients/get (the caller's own settings; no criteria, no Page)
 CLIENT = ObjectSpec(list_key="Clients", fields=CLIENT_FIELDS, ignored_arrays=CLIENT_ERIR_ARRAYS)
+
+
+# https://yandex.ru/dev/direct/doc/en/feeds/get: the UrlFeed / FileFeed block by the feed's SourceType.
+FEED = ObjectSpec(
+    list_key="Feeds",
+    fields=(
+        "Id",
+        "Name",
+        "BusinessType",
+        "SourceType",
+        "FilterSchema",
+        "UpdatedAt",
+        "CampaignIds",
+        "NumberOfItems",
+        "Status",
+        "TitleAndTextSources",
+    ),
+    substructures={
+        "FileFeedFieldNames": Substructure(key="FileFeed", object_type="FILE", fields=frozenset({"Filename"})),
+        "UrlFeedFieldNames": Substructure(
+            key="UrlFeed", object_type="URL", fields=frozenset({"Login", "Url", "RemoveUtmTags"})
+        ),
+    },
+)
+
+# https://yandex.com/dev/direct/doc/en/audiencetargets/get
+AUDIENCE_TARGET = ObjectSpec(
+    list_key="AudienceTargets",
+    fields=(
+        "Id",
+        "AdGroupId",
+        "CampaignId",
+        "RetargetingListId",
+        "InterestId",
+        "ContextBid",
+        "StrategyPriority",
+        "State",
+    ),
+)
+
+# https://yandex.com/dev/direct/doc/en/turbopages/get
+TURBO_PAGE = ObjectSpec(
+    list_key="TurboPages", fields=("Id", "Name", "Href", "PreviewHref", "TurboSiteHref", "BoundWithHref")
+)
+
+# https://yandex.com/dev/direct/doc/en/businesses/get
+BUSINESS = ObjectSpec(
+    list_key="Businesses",
+    fields=(
+        "Id",
+        "Name",
+        "Address",
+        "Phone",
+        "ProfileUrl",
+        "InternalUrl",
+        "IsPublished",
+        "MergedIds",
+        "Rubric",
+        "Urls",
+        "HasOffice",
+    ),
+)
+
+# https://yandex.com/dev/direct/doc/en/creatives/get: one *FieldNames array per creative type with a block.
+_CREATIVE_FIELDS = {
+    "VideoExtensionCreative": frozenset({"Duration"}),
+    "CpcVideoCreative": frozenset({"Duration"}),
+    "CpmVideoCreative": frozenset({"Duration"}),
+    "SmartCreative": frozenset({"CreativeGroupId", "CreativeGroupName", "BusinessType"}),
+}
+CREATIVE = ObjectSpec(
+    list_key="Creatives",
+    fields=("Id", "Type", "Name", "PreviewUrl", "Width", "Height", "ThumbnailUrl", "Associated", "IsAdaptive"),
+    substructures={
+        f"{block}FieldNames": Substructure(key=block, object_type=creative_type, fields=_CREATIVE_FIELDS[block])
+        for creative_type, block in CREATIVE_BLOCKS.items()
+    },
+)
+
+
+# https://yandex.com/dev/direct/doc/en/strategies/get (/json/v501/ only): one *FieldNames array per type.
+_BUDGET = frozenset({"WeeklySpendLimit", "CustomPeriodBudget", "BudgetType"})
+_STRATEGY_ARRAYS: dict[str, tuple[str, frozenset[str]]] = {
+    "WbMaximumClicks": ("StrategyMaximumClicksFieldNames", _BUDGET | {"BidCeiling"}),
+    "WbMaximumConversionRate": ("StrategyMaximumConversionRateFieldNames", _BUDGET | {"BidCeiling", "GoalId"}),
+    "AverageCpc": ("StrategyAverageCpcFieldNames", _BUDGET | {"AverageCpc"}),
+    "AverageCpa": (
+        "StrategyAverageCpaFieldNames",
+        _BUDGET | {"AverageCpa", "GoalId", "BidCeiling", "ExplorationBudget"},
+    ),
+    "AverageCpaMultipleGoals": (
+        "StrategyAverageCpaMultipleGoalsFieldNames",
+        _BUDGET | {"BidCeiling", "ExplorationBudget"},
+    ),
+    "PayForConversion": ("StrategyPayForConversionFieldNames", _BUDGET | {"Cpa", "GoalId"}),
+    "PayForConversionMultipleGoals": (
+        "StrategyPayForConversionMultipleGoalsFieldNames",
+        frozenset({"GoalId", "WeeklySpendLimit", "CustomPeriodBudget"}),
+    ),
+    "AverageCpaPerCampaign": (
+        "StrategyAverageCpaPerCampaignFieldNames",
+        _BUDGET | {"AverageCpa", "GoalId", "BidCeiling", "ExplorationBudget"},
+    ),
+    "PayForConversionPerCampaign": ("StrategyPayForConversionPerCampaignFieldNames", _BUDGET | {"Cpa", "GoalId"}),
+    "PayForConversionPerFilter": ("StrategyPayForConversionPerFilterFieldNames", _BUDGET | {"Cpa", "GoalId"}),
+}
+STRATEGY = ObjectSpec(
+    list_key="Strategies",
+    fields=("Id", "AttributionModel", "CounterIds", "PriorityGoals", "Type", "Name", "StatusArchived"),
+    substructures={
+        _STRATEGY_ARRAYS[block][0]: Substructure(
+            key=block, object_type=strategy_type, fields=_STRATEGY_ARRAYS[block][1]
+        )
+        for strategy_type, block in STRATEGY_BLOCKS.items()
+    },
+    # The arrays of the types the emulator never has (their field lists were not verified on the page;
+    # names as in the service's WSDL): accepted and validated as lists only.
+    ignored_arrays=frozenset(
+        {
+            "StrategyAverageCpaPerFilterFieldNames",
+            "StrategyAverageCpcPerCampaignFieldNames",
+            "StrategyAverageCpcPerFilterFieldNames",
+            "StrategyAverageCrrFieldNames",
+            "StrategyPayForConversionCrrFieldNames",
+            "StrategyMaxProfitFieldNames",
+        }
+    ),
+)
+
+
+class SourceTypeProjection(Projection):
+    """Feeds' projection: a type-specific block is chosen by ``SourceType`` ("If a feed with a different
+    source type is selected ..., parameters from UrlFeedFieldNames are not returned")."""
+
+    def __call__(self, obj: Mapping[str, Any]) -> JsonObject:
+        out = {name: obj.get(name) for name in self.fields}
+        for key, source_type, names in self.substructures:
+            if obj.get("SourceType") == source_type:
+                block = obj.get(key) or {}
+                out[key] = {name: block.get(name) for name in names}
+        return out
 
 
 class SitelinksProjection:

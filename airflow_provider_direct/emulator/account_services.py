@@ -1,5 +1,6 @@
 """``get`` methods of the account-level services: Sitelinks, VCards, AdImages, AdExtensions,
-BidModifiers, KeywordBids, RetargetingLists, NegativeKeywordSharedSets, Clients and Dictionaries.
+BidModifiers, KeywordBids, RetargetingLists, NegativeKeywordSharedSets, Clients, Dictionaries, Feeds,
+TurboPages, Businesses, Creatives, Strategies and AudienceTargets.
 
 The rules of the object services hold here too (``services``): unknown parameters and criteria are
 8000, over-cap id lists 4001, FieldNames projects with unset fields as null, ``Page``/``LimitedBy``
@@ -19,6 +20,19 @@ names its page; what differs per service:
   returned, as Keywords.get does not return them (the KeywordBids page does not say; the emulator keeps
   the two services consistent).
 - Clients, Dictionaries: neither SelectionCriteria nor Page.
+- Feeds, Businesses: SelectionCriteria optional, ``Ids`` (up to 10 000) required inside it.
+- TurboPages: SelectionCriteria optional, both ``Ids`` (1..10 000) and ``BoundWithHrefs`` optional
+  inside it; only published pages exist.
+- Creatives: SelectionCriteria required, empty selects every creative ("To get all of an advertiser's
+  creatives, leave SelectionCriteria empty"); ``Ids`` and ``Types`` (the stored copy of the page is cut
+  before the Ids cap: 10 000 as the method's own limit).
+- AudienceTargets: SelectionCriteria required with at least one of Ids (1..10 000), AdGroupIds
+  (1..1000), CampaignIds (1..100), RetargetingListIds (1..1000), InterestIds (1..1000); States ON or
+  SUSPENDED. The page says nothing of archived campaigns: their targets are returned, as their bid
+  modifiers are.
+- Strategies (portfolio strategies, /json/v501/ only): SelectionCriteria required, with ``Ids``,
+  ``Types`` and ``IsArchived``; the page states no cap and no rule for an empty one, so the emulator
+  takes empty as "every strategy" like AdExtensions and caps Ids at 10 000 like its neighbours.
 
 vCards, bid modifiers and keyword bids belong to campaigns, so they follow the campaign gate of the
 object services: none of a smart-banner campaign, and a unified campaign's only on /json/v501/.
@@ -33,13 +47,20 @@ from airflow_provider_direct.emulator import dictionaries
 from airflow_provider_direct.emulator.account_fields import (
     AD_EXTENSION,
     AD_IMAGE,
+    AUDIENCE_TARGET,
     BID_MODIFIER,
+    BUSINESS,
     CLIENT,
+    CREATIVE,
+    FEED,
     KEYWORD_BID,
     RETARGETING_LIST,
     SHARED_SET,
+    STRATEGY,
+    TURBO_PAGE,
     VCARD,
     SitelinksProjection,
+    SourceTypeProjection,
 )
 from airflow_provider_direct.emulator.context import CallContext, ServiceResult
 from airflow_provider_direct.emulator.criteria import (
@@ -76,6 +97,40 @@ YES_NO = frozenset({"YES", "NO"})
 MODIFIERS_WINDOW = 120_000
 #: Every DictionaryNames value of https://yandex.com/dev/direct/doc/en/dictionaries/get.
 DICTIONARY_NAMES = frozenset({*dictionaries.TABLES, "ProductivityAssertions"})
+#: StrategiesSelectionCriteria.Types of https://yandex.com/dev/direct/doc/en/strategies/get.
+STRATEGY_TYPES = frozenset(
+    {
+        "AVERAGE_CPC",
+        "AVERAGE_CPA",
+        "PAY_FOR_CONVERSION",
+        "WB_MAXIMUM_CONVERSION_RATE",
+        "WB_MAXIMUM_CLICKS",
+        "AVERAGE_CRR",
+        "PAY_FOR_CONVERSION_CRR",
+        "AVERAGE_CPC_PER_CAMPAIGN",
+        "AVERAGE_CPC_PER_FILTER",
+        "AVERAGE_CPA_PER_CAMPAIGN",
+        "AVERAGE_CPA_PER_FILTER",
+        "PAY_FOR_CONVERSION_PER_CAMPAIGN",
+        "PAY_FOR_CONVERSION_PER_FILTER",
+        "UNKNOWN",
+    }
+)
+# The page's *FieldNames arrays include AVERAGE_CPA_MULTIPLE_GOALS and PAY_FOR_CONVERSION_MULTIPLE_GOALS
+# blocks, but its Types enum above does not list those types: a Types filter cannot name them.
+STRATEGIES_VERSION = "v501"
+AUDIENCE_TARGET_STATES = frozenset({"ON", "SUSPENDED"})
+#: CreativesSelectionCriteria.Types of https://yandex.com/dev/direct/doc/en/creatives/get.
+CREATIVE_TYPES = frozenset(
+    {
+        "IMAGE_CREATIVE",
+        "HTML5_CREATIVE",
+        "VIDEO_EXTENSION_CREATIVE",
+        "CPC_VIDEO_CREATIVE",
+        "CPM_VIDEO_CREATIVE",
+        "SMART_CREATIVE",
+    }
+)
 
 
 def _optional_criteria(params: dict[str, Any], allowed: Iterable[str]) -> dict[str, Any] | None:
@@ -119,11 +174,12 @@ def _pool_get(
     spec: ObjectSpec,
     cap: int,
     keep: Callable[[dict[str, Any]], bool] | None = None,
+    projection_type: type[Projection] = Projection,
 ) -> ServiceResult:
     """A login-scoped service whose SelectionCriteria is an optional IdsCriteria."""
     reject_unknown(params, {"SelectionCriteria", "Page", *spec.params()})
     ids = _ids_criteria(params, cap)
-    projection = Projection(spec, params)
+    projection = projection_type(spec, params)
     page = parse_page(params)
     state = ctx.state
     with state.lock:
@@ -424,3 +480,152 @@ def dictionaries_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     with state.lock:
         result = {name: state.account.dictionary(name) for name in names}
     return ServiceResult(body=result_body(result), objects=sum(len(items) for items in result.values()))
+
+
+# -- Feeds.get: https://yandex.ru/dev/direct/doc/en/feeds/get ---------------------------------------
+
+
+def feeds_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
+    """FeedsSelectionCriteria: "Ids ... Maximum of 10,000 items", required inside the optional criteria."""
+    return _pool_get(ctx, params, Kind.FEED, FEED, 10_000, projection_type=SourceTypeProjection)
+
+
+# -- TurboPages.get: https://yandex.com/dev/direct/doc/en/turbopages/get ----------------------------
+
+
+def turbopages_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
+    """Published Turbo pages; IdsCriteria's ``Ids`` (1..10 000) and ``BoundWithHrefs`` are both optional."""
+    reject_unknown(params, {"SelectionCriteria", "Page", *TURBO_PAGE.params()})
+    criteria = _optional_criteria(params, {"Ids", "BoundWithHrefs"}) or {}
+    ids = id_list(criteria, "Ids", 10_000)
+    hrefs = _string_list(criteria, "BoundWithHrefs", 10_000)
+    projection = Projection(TURBO_PAGE, params)
+    page = parse_page(params)
+    state = ctx.state
+    with state.lock:
+        keys = _named(state.account.pool(Kind.TURBO_PAGE, ctx.login_index), ids)
+        objects = [state.account.get(Kind.TURBO_PAGE, key) for key in keys]
+        if hrefs is not None:
+            wanted = set(hrefs)
+            objects = [obj for obj in objects if obj["BoundWithHref"] in wanted]
+        window, more = page_window(objects, page)
+        return list_result(TURBO_PAGE, [projection(obj) for obj in window], page, more)
+
+
+# -- Businesses.get: https://yandex.com/dev/direct/doc/en/businesses/get ----------------------------
+
+
+def businesses_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
+    """IdsCriteria: "IDs of business profiles to get (maximum of 10,000)", required inside the criteria."""
+    return _pool_get(ctx, params, Kind.BUSINESS, BUSINESS, 10_000)
+
+
+# -- Creatives.get: https://yandex.com/dev/direct/doc/en/creatives/get ------------------------------
+
+
+def creatives_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
+    """SelectionCriteria is required and may be empty; type blocks only for creatives of that type."""
+    reject_unknown(params, {"SelectionCriteria", "Page", *CREATIVE.params()})
+    criteria = require_object(params, "SelectionCriteria")
+    reject_unknown(criteria, {"Ids", "Types"})
+    ids = id_list(criteria, "Ids", 10_000)
+    types = enum_list(criteria, "Types", CREATIVE_TYPES)
+    projection = Projection(CREATIVE, params)
+    page = parse_page(params)
+    state = ctx.state
+    with state.lock:
+        keys = _named(state.account.pool(Kind.CREATIVE, ctx.login_index), ids)
+        objects = [state.account.get(Kind.CREATIVE, key) for key in keys]
+        if types is not None:
+            objects = [obj for obj in objects if obj["Type"] in types]
+        window, more = page_window(objects, page)
+        return list_result(CREATIVE, [projection(obj) for obj in window], page, more)
+
+
+# -- Strategies.get: https://yandex.com/dev/direct/doc/en/strategies/get ----------------------------
+
+
+def strategies_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
+    """Portfolio strategies, served at /json/v501/ only (the service has no /json/v5/ address)."""
+    if ctx.version != STRATEGIES_VERSION:
+        raise ApiError(55, "unknown_service", service="strategies")
+    reject_unknown(params, {"SelectionCriteria", "Page", *STRATEGY.params()})
+    criteria = require_object(params, "SelectionCriteria")
+    reject_unknown(criteria, {"Ids", "Types", "IsArchived"})
+    ids = id_list(criteria, "Ids", 10_000)
+    types = enum_list(criteria, "Types", STRATEGY_TYPES)
+    archived = criteria.get("IsArchived")
+    if archived is not None and archived not in YES_NO:
+        raise ApiError(8000, "invalid_value", field="IsArchived", value=archived)
+    projection = Projection(STRATEGY, params)
+    page = parse_page(params)
+    state = ctx.state
+    with state.lock:
+        keys = _named(state.account.pool(Kind.STRATEGY, ctx.login_index), ids)
+        objects = [state.account.get(Kind.STRATEGY, key) for key in keys]
+        objects = [
+            obj
+            for obj in objects
+            if (types is None or obj["Type"] in types) and (archived is None or obj["StatusArchived"] == archived)
+        ]
+        window, more = page_window(objects, page)
+        return list_result(STRATEGY, [projection(obj) for obj in window], page, more)
+
+
+# -- AudienceTargets.get: https://yandex.com/dev/direct/doc/en/audiencetargets/get ------------------
+
+
+def audiencetargets_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
+    """Targets of the login's text groups in (campaign, group, id) order; the criteria intersect."""
+    reject_unknown(params, {"SelectionCriteria", "Page", *AUDIENCE_TARGET.params()})
+    criteria = require_object(params, "SelectionCriteria")
+    reject_unknown(criteria, {"Ids", "AdGroupIds", "CampaignIds", "RetargetingListIds", "InterestIds", "States"})
+    ids = id_list(criteria, "Ids", 10_000)
+    group_ids = id_list(criteria, "AdGroupIds", 1000)
+    campaign_ids = id_list(criteria, "CampaignIds", 100)
+    list_ids = id_list(criteria, "RetargetingListIds", 1000)
+    interest_ids = id_list(criteria, "InterestIds", 1000)
+    states = enum_list(criteria, "States", AUDIENCE_TARGET_STATES)
+    if ids is None and group_ids is None and campaign_ids is None and list_ids is None and interest_ids is None:
+        raise ApiError(
+            4001, "selection_required", fields="Ids, AdGroupIds, CampaignIds, RetargetingListIds, InterestIds"
+        )
+    projection = Projection(AUDIENCE_TARGET, params)
+    page = parse_page(params)
+    state = ctx.state
+    with state.lock:
+        store = state.account
+        shown = campaign_gate(ctx, Kind.CAMPAIGN)
+        if ids is not None:
+            chosen = []
+            for target_id in set(ids):
+                placement = store.placement(Kind.AUDIENCE_TARGET, target_id)
+                if placement is not None and store.is_live(Kind.AUDIENCE_TARGET, target_id):
+                    chosen.append((placement[0], placement[1] or 0, target_id))
+            candidates = [target_id for _, _, target_id in sorted(chosen)]
+        else:
+            if group_ids is not None:
+                groups = sorted(
+                    (g for g in set(group_ids) if state.is_live(Kind.AD_GROUP, g)),
+                    key=lambda g: (state.parent_of(g), g),
+                )
+            else:
+                campaigns = campaign_ids if campaign_ids is not None else state.campaign_ids(ctx.login_index)
+                live = sorted(c for c in set(campaigns) if state.is_live(Kind.CAMPAIGN, c))
+                groups = [g for c in live for g in state.group_ids(c)]
+            candidates = [t for g in groups for t in store.group_targets(g)]
+        objects = []
+        for target_id in candidates:
+            obj = store.get(Kind.AUDIENCE_TARGET, target_id)
+            if (
+                state.login_of(obj["CampaignId"]) == ctx.login_index
+                and shown(obj["CampaignId"])
+                and (group_ids is None or obj["AdGroupId"] in group_ids)
+                and (campaign_ids is None or obj["CampaignId"] in campaign_ids)
+                and (list_ids is None or obj["RetargetingListId"] in list_ids)
+                and (interest_ids is None or obj["InterestId"] in interest_ids)
+                and (states is None or obj["State"] in states)
+            ):
+                objects.append(obj)
+        window, more = page_window(objects, page)
+        return list_result(AUDIENCE_TARGET, [projection(obj) for obj in window], page, more)

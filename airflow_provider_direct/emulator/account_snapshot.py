@@ -2,7 +2,8 @@
 
 ``/admin/snapshot?type=<service>`` streams these as NDJSON. Each line equals the object the service
 returns when every FieldNames value and every nested ``*FieldNames`` array is requested (bid modifiers
-carry their own type's block only, keyword bids both ``Search`` and ``Network``). Like the object
+carry their own type's block only, keyword bids both ``Search`` and ``Network``, feeds the block of
+their SourceType, creatives and strategies the block of their Type). Like the object
 snapshot, campaign-bound objects are listed for every live text campaign, archived and unified ones
 included; ``truth.service_objects`` drops what a given address does not return. Dictionaries stream
 one line per dictionary, ``{"<DictionaryName>": [items]}``, the login being irrelevant to them.
@@ -26,8 +27,21 @@ POOL_SERVICES: dict[str, Kind] = {
     "adextensions": Kind.CALLOUT,
     "retargetinglists": Kind.RETARGETING_LIST,
     "negativekeywordsharedsets": Kind.SHARED_SET,
+    "feeds": Kind.FEED,
+    "turbopages": Kind.TURBO_PAGE,
+    "businesses": Kind.BUSINESS,
+    "creatives": Kind.CREATIVE,
+    "strategies": Kind.STRATEGY,
 }
-ACCOUNT_SNAPSHOT_TYPES = (*POOL_SERVICES, "vcards", "bidmodifiers", "keywordbids", "clients", "dictionaries")
+ACCOUNT_SNAPSHOT_TYPES = (
+    *POOL_SERVICES,
+    "vcards",
+    "bidmodifiers",
+    "keywordbids",
+    "audiencetargets",
+    "clients",
+    "dictionaries",
+)
 #: Keys of a stored object that its service's FieldNames cannot ask for.
 INTERNAL_KEYS = {Kind.CALLOUT: ("State",)}
 CHUNK_LINES = 1000
@@ -82,6 +96,9 @@ def _campaign_lines(state: AccountState, campaign_id: int, service: str) -> list
             for group_id in state.group_ids(campaign_id):
                 ids.extend(store.group_modifiers(group_id))
             objects = [store.get(Kind.BID_MODIFIER, m) for m in ids]
+        elif service == "audiencetargets":
+            ids = [t for group_id in state.group_ids(campaign_id) for t in store.group_targets(group_id)]
+            objects = [store.get(Kind.AUDIENCE_TARGET, t) for t in ids]
         elif service == "keywordbids":
             strategies = StrategyLookup(state)
             objects = [

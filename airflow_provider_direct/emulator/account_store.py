@@ -13,6 +13,15 @@ reference pages:
 - "A vCard can't be added if the campaign is archived" (https://yandex.com/dev/direct/doc/en/vcards/add).
 - A deleted callout stays readable in State DELETED when its id is named or DELETED is asked for
   (objects/adextension); every other deleted object is gone.
+- Audience targets have add, delete, suspend, resume and setBids but no update
+  (https://yandex.com/dev/direct/doc/en/audiencetargets/audiencetargets): State, ContextBid and
+  StrategyPriority change, the group and the retargeting list never do. A retargeting list that a live
+  audience target names is in use, like one a bid modifier names.
+- Turbo pages and business profiles are made outside Yandex Direct (the Turbo page builder, Yandex
+  Business): their services have ``get`` only. New ones appear and Turbo pages stop being published
+  (``get`` "returns only published Turbo pages"), but nothing edits them; a business profile is never
+  deleted. Creatives are added and never edited or deleted through the API. Feeds have
+  add/update/delete (https://yandex.ru/dev/direct/doc/en/feeds/feeds).
 
 Whether an object is in use (``Associated``, and the deletion rule) is answered without scanning the
 ads in the common case: each base object has an anchor ad that always references it (``data``); only
@@ -30,6 +39,7 @@ from airflow_provider_direct.emulator import dictionaries
 from airflow_provider_direct.emulator.account_data import ADJUSTMENT_BLOCKS, GENERATED_ADJUSTMENTS, AccountGenerator
 from airflow_provider_direct.emulator.ids import (
     CREATED_BASE,
+    FEEDS_PER_LOGIN,
     RETARGETING_LISTS_PER_LOGIN,
     VCARDS_PER_CAMPAIGN,
     Kind,
@@ -42,7 +52,23 @@ if TYPE_CHECKING:
     from airflow_provider_direct.emulator.state import AccountState
 
 Key = int | str  # images are keyed by their AdImageHash
-LOGIN_KINDS = (Kind.SITELINK_SET, Kind.AD_IMAGE, Kind.CALLOUT, Kind.RETARGETING_LIST, Kind.SHARED_SET)
+LOGIN_KINDS = (
+    Kind.SITELINK_SET,
+    Kind.AD_IMAGE,
+    Kind.CALLOUT,
+    Kind.RETARGETING_LIST,
+    Kind.SHARED_SET,
+    Kind.FEED,
+    Kind.TURBO_PAGE,
+    Kind.BUSINESS,
+    Kind.CREATIVE,
+    Kind.STRATEGY,
+)
+#: Kinds whose base objects have an anchor ad (``data.DataGenerator.anchor_ad``) that always points at them.
+ANCHORED_KINDS = frozenset({Kind.SITELINK_SET, Kind.VCARD, Kind.AD_IMAGE, Kind.CALLOUT})
+#: Kinds no mutation deletes: no delete method (strategies are archived instead), and (businesses)
+#: nothing outside the API removes them here.
+UNDELETABLE = frozenset({Kind.CLIENT, Kind.BUSINESS, Kind.CREATIVE, Kind.STRATEGY})
 #: What Update may change where the service has an update (or set) method.
 UPDATABLE: dict[Kind, frozenset[str]] = {
     # https://yandex.com/dev/direct/doc/en/retargetinglists/update
@@ -51,6 +77,12 @@ UPDATABLE: dict[Kind, frozenset[str]] = {
     Kind.SHARED_SET: frozenset({"Name", "NegativeKeywords"}),
     # https://yandex.com/dev/direct/doc/en/clients/update
     Kind.CLIENT: frozenset({"ClientInfo", "Notification", "Phone", "Settings"}),
+    # https://yandex.ru/dev/direct/doc/en/feeds/update: the name and the source's settings.
+    Kind.FEED: frozenset({"Name", "UrlFeed", "FileFeed"}),
+    # suspend/resume (State) and setBids (https://yandex.com/dev/direct/doc/en/audiencetargets/setBids).
+    Kind.AUDIENCE_TARGET: frozenset({"State", "ContextBid", "StrategyPriority"}),
+    # https://yandex.com/dev/direct/doc/en/strategies/update, plus StatusArchived for archive/unarchive.
+    Kind.STRATEGY: frozenset({"Name", "AttributionModel", "CounterIds", "PriorityGoals", "StatusArchived"}),
 }
 #: Adjustment types of which a campaign or group has at most one (the others are sets of conditions).
 SINGLE_ADJUSTMENTS = frozenset(
@@ -66,7 +98,17 @@ FROZEN: dict[Kind, tuple[str, ...]] = {
     Kind.RETARGETING_LIST: ("Id",),
     Kind.SHARED_SET: ("Id",),
     Kind.VCARD: ("Id", "CampaignId"),
+    Kind.FEED: ("Id", "SourceType"),
+    Kind.TURBO_PAGE: ("Id",),
+    Kind.BUSINESS: ("Id",),
+    Kind.CREATIVE: ("Id",),
+    Kind.STRATEGY: ("Id",),
+    Kind.AUDIENCE_TARGET: ("Id", "AdGroupId", "CampaignId", "RetargetingListId", "InterestId"),
 }
+#: Kinds placed in a campaign (and a group): owner, liveness and order come from ``placement``.
+PLACED_KINDS = frozenset({Kind.VCARD, Kind.BID_MODIFIER, Kind.AUDIENCE_TARGET})
+#: "Maximum of 50 audience targets" per text group (https://yandex.com/dev/direct/doc/en/objects/audience-target).
+AUDIENCE_TARGETS_PER_GROUP = 50
 #: Which scan answers "is it in use" for a kind: the ads, the bid modifiers, or the mutated campaigns/groups.
 SCAN_PART = {
     Kind.SITELINK_SET: "ads",
@@ -75,6 +117,8 @@ SCAN_PART = {
     Kind.CALLOUT: "ads",
     Kind.RETARGETING_LIST: "modifiers",
     Kind.SHARED_SET: "overlay",
+    Kind.TURBO_PAGE: "ads",
+    Kind.BUSINESS: "ads",
 }
 
 
@@ -88,6 +132,8 @@ class Usage:
     callouts: set[int] = field(default_factory=set)
     shared_sets: set[int] = field(default_factory=set)
     retargeting_lists: set[int] = field(default_factory=set)
+    turbo_pages: set[int] = field(default_factory=set)
+    businesses: set[int] = field(default_factory=set)
 
     def of(self, kind: Kind) -> set[Any]:
         return {
@@ -97,6 +143,8 @@ class Usage:
             Kind.CALLOUT: self.callouts,
             Kind.SHARED_SET: self.shared_sets,
             Kind.RETARGETING_LIST: self.retargeting_lists,
+            Kind.TURBO_PAGE: self.turbo_pages,
+            Kind.BUSINESS: self.businesses,
         }[kind]
 
 
@@ -112,6 +160,7 @@ class AccountStore:
         self._deleted: set[tuple[Kind, Key]] = set()
         self._created: dict[tuple[Kind, int], list[Key]] = defaultdict(list)  # (kind, owner) -> keys
         self._group_modifiers: dict[int, list[int]] = defaultdict(list)  # created group-level modifiers
+        self._group_targets: dict[int, list[int]] = defaultdict(list)  # created audience targets
         self._modified: dict[tuple[Kind, Key], int] = {}
         self._usage: dict[tuple[int, str], tuple[int, Usage]] = {}
         self.dictionary_revision: dict[str, int] = defaultdict(int)
@@ -127,7 +176,7 @@ class AccountStore:
 
     def login_of(self, kind: Kind, key: Key) -> int | None:
         """The owning login of an object that exists (deleted or not), None if it never did."""
-        if kind is Kind.VCARD or kind is Kind.BID_MODIFIER:
+        if kind in PLACED_KINDS:
             placement = self.placement(kind, key)
             return None if placement is None else self.state.login_of(placement[0])
         if (kind is Kind.AD_IMAGE) != isinstance(key, str):
@@ -141,9 +190,11 @@ class AccountStore:
         return self._created_owner(kind, key)
 
     def placement(self, kind: Kind, key: Key) -> tuple[int, int | None] | None:
-        """(campaign id, group id or None) of a vCard or bid modifier that exists."""
+        """(campaign id, group id or None) of a vCard, bid modifier or audience target that exists."""
         if not isinstance(key, int):
             return None
+        if kind is Kind.AUDIENCE_TARGET:
+            return self._target_placement(key)
         if kind is Kind.VCARD:
             position = self.layout.vcard_position(key)
             if position is not None:
@@ -171,11 +222,27 @@ class AccountStore:
             return self.state.parent_of(owner), owner
         return owner, None
 
+    def _target_placement(self, target_id: int) -> tuple[int, int | None] | None:
+        position = self.layout.audience_target_position(target_id)
+        if position is not None:
+            group_id, index = position
+            campaign_id = self.layout.group_campaign(group_id)
+            if not self._targetable(campaign_id) or index >= self.generator.audience_target_count(group_id):
+                return None
+            return campaign_id, group_id
+        owner = self._created_owner(Kind.AUDIENCE_TARGET, target_id)
+        return None if owner is None else (self.state.parent_of(owner), owner)
+
+    def _targetable(self, campaign_id: int) -> bool:
+        """Base groups with generated audience targets: those of plain text campaigns."""
+        layout = self.layout
+        return not (layout.campaign_is_smart(campaign_id) or layout.campaign_is_unified(campaign_id))
+
     def is_live(self, kind: Kind, key: Key) -> bool:
-        """Exists, not deleted, and (vCards, bid modifiers) its campaign and group are live."""
+        """Exists, not deleted, and (vCards, bid modifiers, audience targets) its campaign and group are live."""
         if (kind, key) in self._deleted:
             return False
-        if kind is Kind.VCARD or kind is Kind.BID_MODIFIER:
+        if kind in PLACED_KINDS:
             placement = self.placement(kind, key)
             if placement is None:
                 return False
@@ -226,6 +293,15 @@ class AccountStore:
         keys = keys + self._group_modifiers.get(group_id, [])
         return [key for key in keys if (Kind.BID_MODIFIER, key) not in self._deleted]
 
+    def group_targets(self, group_id: int) -> list[int]:
+        """Live audience targets of a group (the group's own liveness is the caller's concern)."""
+        keys: list[int] = []
+        if group_id < CREATED_BASE and self._targetable(self.layout.group_campaign(group_id)):
+            count = self.generator.audience_target_count(group_id)
+            keys = [self.layout.audience_target_id(group_id, k) for k in range(count)]
+        keys = keys + self._group_targets.get(group_id, [])
+        return [key for key in keys if (Kind.AUDIENCE_TARGET, key) not in self._deleted]
+
     # -- objects --------------------------------------------------------------------------------
 
     def get(self, kind: Kind, key: Key) -> dict[str, Any]:
@@ -254,11 +330,29 @@ class AccountStore:
         if kind is Kind.RETARGETING_LIST:
             position = self.layout.pool_position(kind, key)
             return gen.retargeting_list(key, position[1] if position else 0)
+        if kind is Kind.FEED:
+            position = self.layout.pool_position(kind, key)
+            return gen.feed(key, position[1] if position else 0)
+        if kind is Kind.TURBO_PAGE:
+            return gen.turbo_page(key)
+        if kind is Kind.BUSINESS:
+            return gen.business(key)
+        if kind is Kind.CREATIVE:
+            position = self.layout.pool_position(kind, key)
+            return gen.creative(key, position[1] if position else 0)
+        if kind is Kind.STRATEGY:
+            position = self.layout.pool_position(kind, key)
+            return gen.strategy(key, position[1] if position else 0)
         placement = self.placement(kind, key)
         assert placement is not None
         campaign_id, group_id = placement
         if kind is Kind.VCARD:
             return gen.vcard(key, campaign_id)
+        if kind is Kind.AUDIENCE_TARGET:
+            assert group_id is not None
+            target = self.layout.audience_target_position(key)
+            login_index = self.state.login_of(campaign_id)
+            return gen.audience_target(key, campaign_id, group_id, target[1] if target else 0, login_index)
         position = self.layout.modifier_position(key)
         index = position[2] if position else 0
         return gen.bid_modifier(key, campaign_id, group_id, index, self.state.login_of(campaign_id))
@@ -277,13 +371,15 @@ class AccountStore:
     # -- usage ----------------------------------------------------------------------------------
 
     def is_used(self, kind: Kind, key: Key) -> bool:
-        """Referenced by a live ad (retargeting lists: by a bid modifier; shared sets: by a campaign or group)."""
+        """Referenced by a live ad (retargeting lists: by a bid modifier or an audience target; shared sets: by
+        a campaign or group). Feeds, creatives and strategies are never in use here: nothing emulated names them."""
         login_index = self.login_of(kind, key)
-        if login_index is None:
+        part = SCAN_PART.get(kind)
+        if login_index is None or part is None:
             return False
-        if SCAN_PART[kind] == "ads" and self._anchored(kind, key):
+        if kind in ANCHORED_KINDS and self._anchored(kind, key):
             return True
-        return key in self.usage(login_index, SCAN_PART[kind]).of(kind)
+        return key in self.usage(login_index, part).of(kind)
 
     def _anchored(self, kind: Kind, key: Key) -> bool:
         """The base object's anchor ad is live and unchanged, so it still references the object."""
@@ -335,6 +431,9 @@ class AccountStore:
                 block = self.get(Kind.BID_MODIFIER, modifier_id).get("RetargetingAdjustment")
                 if block and block.get("RetargetingConditionId") is not None:
                     usage.retargeting_lists.add(block["RetargetingConditionId"])
+            for group_id in self.state.group_ids(campaign_id):  # audience targets name lists too
+                for target_id in self.group_targets(group_id):
+                    usage.retargeting_lists.add(self.get(Kind.AUDIENCE_TARGET, target_id)["RetargetingListId"])
         return usage
 
     def _scan_overlay(self, login_index: int) -> Usage:
@@ -362,6 +461,11 @@ class AccountStore:
             if kind is Kind.RETARGETING_LIST:  # the index only picks the type: AUDIENCE is the last one
                 audience = fields.get("Type") == "AUDIENCE"
                 obj = gen.retargeting_list(number, RETARGETING_LISTS_PER_LOGIN - 1 if audience else 0)
+            elif kind is Kind.FEED:  # the index picks the source: FILE is the last one; a new feed is NEW
+                obj = gen.feed(number, FEEDS_PER_LOGIN - 1 if fields.get("SourceType") == "FILE" else 0)
+                obj.update(Status="NEW", UpdatedAt=None, NumberOfItems=None, TitleAndTextSources=None)
+            elif kind is Kind.STRATEGY:  # a new strategy is active; the index cycles the type
+                obj = gen.strategy(number, 0)
             else:
                 obj = self._generate(kind, key)
             obj = _merge(obj, fields, frozen=FROZEN[kind])
@@ -375,10 +479,14 @@ class AccountStore:
             obj = _merge(gen.vcard(number, owner), fields, frozen=FROZEN[kind])
         elif kind is Kind.BID_MODIFIER:
             key, obj = self._create_modifier(owner, fields)
+        elif kind is Kind.AUDIENCE_TARGET:
+            key, obj = self._create_target(owner, fields)
         else:
             raise StateError(f"cannot create a {kind.value}")
         self._objects[(kind, key)] = obj
-        if kind is Kind.BID_MODIFIER and obj["AdGroupId"] is not None:
+        if kind is Kind.AUDIENCE_TARGET:
+            self._group_targets[owner].append(int(key))
+        elif kind is Kind.BID_MODIFIER and obj["AdGroupId"] is not None:
             self._group_modifiers[obj["AdGroupId"]].append(int(key))
         else:
             self._created[(kind, owner)].append(key)
@@ -415,6 +523,39 @@ class AccountStore:
         }
         return number, obj
 
+    def _create_target(self, group_id: int, fields: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """AudienceTargets.add for a text group: a live retargeting list of the login that the group
+        does not target yet, at most one AUDIENCE list and 50 targets per group
+        (https://yandex.com/dev/direct/doc/en/objects/audience-target)."""
+        state = self.state
+        if not state.is_live(Kind.AD_GROUP, group_id) or state.get(group_id).get("Type") != "TEXT_AD_GROUP":
+            raise StateError(f"{group_id} is not a live text ad group")
+        campaign_id = state.parent_of(group_id)
+        login_index = state.login_of(campaign_id)
+        existing = [self.get(Kind.AUDIENCE_TARGET, t) for t in self.group_targets(group_id)]
+        if len(existing) >= AUDIENCE_TARGETS_PER_GROUP:
+            raise StateError(f"group {group_id} has {AUDIENCE_TARGETS_PER_GROUP} audience targets already")
+        taken = {t["RetargetingListId"] for t in existing}
+        list_id = fields.get("RetargetingListId")
+        if list_id is None:
+            free = [k for k in self.pool(Kind.RETARGETING_LIST, login_index) if k not in taken]
+            list_id = free[0] if free else None
+        if not isinstance(list_id, int) or not self.is_live(Kind.RETARGETING_LIST, list_id):
+            raise StateError(f"retargeting list {list_id} is not live")
+        if self.login_of(Kind.RETARGETING_LIST, list_id) != login_index or list_id in taken:
+            raise StateError(f"retargeting list {list_id} is not a free list of the group's login")
+        if self.get(Kind.RETARGETING_LIST, list_id)["Type"] == "AUDIENCE" and any(
+            self.get(Kind.RETARGETING_LIST, t)["Type"] == "AUDIENCE" for t in taken
+        ):
+            raise StateError(f"group {group_id} already targets an AUDIENCE list")
+        number = state.allocate(Kind.AUDIENCE_TARGET, group_id)
+        obj = self.generator.audience_target(number, campaign_id, group_id, 0, login_index)
+        obj.update(RetargetingListId=list_id, State="ON")
+        for name in ("ContextBid", "StrategyPriority"):
+            if name in fields:
+                obj[name] = fields[name]
+        return number, obj
+
     def update(self, kind: Kind, key: Key, fields: dict[str, Any]) -> dict[str, Any]:
         """Replace an object with ``fields`` merged in, where the service allows edits at all."""
         if kind is Kind.BID_MODIFIER:
@@ -431,6 +572,12 @@ class AccountStore:
             if not self.is_live(kind, key):
                 raise StateError(f"{kind.value} {key} is not live")
             current = self._objects.get((kind, key)) or self._generate(kind, key)
+            if kind is Kind.AUDIENCE_TARGET and fields.get("State", "ON") not in ("ON", "SUSPENDED"):
+                raise StateError("an audience target is suspended or resumed: State ON or SUSPENDED")
+            if kind is Kind.FEED:
+                own = "UrlFeed" if current["SourceType"] == "URL" else "FileFeed"
+                if set(fields) & {"UrlFeed", "FileFeed"} - {own}:
+                    raise StateError(f"feed {key} is a {current['SourceType']} feed: only {own} applies")
             obj = _merge(copy.deepcopy(current), fields, frozen=FROZEN[kind] + ("Type",))
         self._objects[(kind, key)] = obj
         self._modified[(kind, key)] = self.state.touch()
@@ -456,8 +603,8 @@ class AccountStore:
         return obj
 
     def delete(self, kind: Kind, key: Key) -> None:
-        if kind is Kind.CLIENT:
-            raise StateError("clients cannot be deleted")
+        if kind in UNDELETABLE:
+            raise StateError(f"{kind.value} objects cannot be deleted")
         if not self.is_live(kind, key):
             raise StateError(f"{kind.value} {key} is not live")
         if kind is not Kind.BID_MODIFIER and self.is_used(kind, key):
@@ -490,6 +637,10 @@ class AccountStore:
             checks.append((Kind.SITELINK_SET, block["SitelinkSetId"]))
         if block.get("AdImageHash") is not None:
             checks.append((Kind.AD_IMAGE, block["AdImageHash"]))
+        if block.get("TurboPageId") is not None:
+            checks.append((Kind.TURBO_PAGE, block["TurboPageId"]))
+        if block.get("BusinessId") is not None:
+            checks.append((Kind.BUSINESS, block["BusinessId"]))
         if block.get("VCardId") is not None:
             vcard = block["VCardId"]
             placement = self.placement(Kind.VCARD, vcard) if isinstance(vcard, int) else None
@@ -507,6 +658,9 @@ class AccountStore:
             valid_key = isinstance(key, str) if kind is Kind.AD_IMAGE else isinstance(key, int)
             if not valid_key or not self.is_live(kind, key) or self.login_of(kind, key) != login_index:
                 raise StateError(f"ad {ad_id}: {kind.value} {key} is not a live object of its login")
+            if kind is Kind.BUSINESS and self.get(kind, key)["IsPublished"] != "YES":
+                # An unpublished profile "cannot be linked to an ad" (https://yandex.com/dev/direct/doc/en/businesses/get).
+                raise StateError(f"ad {ad_id}: business profile {key} is not published")
 
 
 def _ad_usage(block: dict[str, Any], usage: Usage) -> None:
@@ -518,6 +672,10 @@ def _ad_usage(block: dict[str, Any], usage: Usage) -> None:
         usage.images.add(block["AdImageHash"])
     for item in block.get("AdExtensions") or ():
         usage.callouts.add(item["AdExtensionId"])
+    if block.get("TurboPageId") is not None:
+        usage.turbo_pages.add(block["TurboPageId"])
+    if block.get("BusinessId") is not None:
+        usage.businesses.add(block["BusinessId"])
 
 
 def _shared_sets_of(obj: dict[str, Any] | None, usage: Usage) -> None:

@@ -152,7 +152,8 @@ def snapshot(
 
     ``type`` is an object type (campaigns, ad_groups, ads, keywords) or an account-level service's
     name (sitelinks, vcards, adimages, adextensions, bidmodifiers, keywordbids, retargetinglists,
-    negativekeywordsharedsets, clients, dictionaries; see ``account_snapshot``)."""
+    negativekeywordsharedsets, clients, dictionaries, feeds, turbopages, businesses, creatives,
+    strategies, audiencetargets; see ``account_snapshot``)."""
     world = _world(request)
     login_index = _login_index(world, login)
     if kind in ACCOUNT_SNAPSHOT_TYPES:
@@ -194,14 +195,17 @@ def advance_clock(request: Request, body: ClockAdvanceRequest) -> dict[str, Any]
 
 
 @router.get("/minimum-units")
-def get_minimum_units(request: Request, login: str, since: str) -> dict[str, Any]:
-    """The floor of units any client must spend to catch up on the changes since ``since``."""
+def get_minimum_units(
+    request: Request, login: str, since: str, cycle_runs: Annotated[int | None, Query(ge=1)] = None
+) -> dict[str, Any]:
+    """The floor of units any client must spend to catch up on the changes since ``since``; with
+    ``cycle_runs``, the account-level services too (bids re-read within that many runs)."""
     world = _world(request)
     try:
         second = parse_timestamp(since)
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=f"since: {exc}") from exc
-    return minimum_units(world.state, world.config, _login_index(world, login), second)
+    return minimum_units(world.state, world.config, _login_index(world, login), second, cycle_runs)
 
 
 @router.get("/units")

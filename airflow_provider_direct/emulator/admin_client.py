@@ -67,9 +67,10 @@ class EmulatorAdmin:
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         return self._post("/clock/advance", {"seconds": seconds})
 
-    def minimum_units(self, login: str, since: str) -> dict[str, Any]:
-        """Fewest units a client must spend to catch up on the changes since ``since`` (a Timestamp)."""
-        return self._get("/minimum-units", login=login, since=since)
+    def minimum_units(self, login: str, since: str, cycle_runs: int | None = None) -> dict[str, Any]:
+        """Fewest units a client must spend to catch up on the changes since ``since`` (a Timestamp);
+        with ``cycle_runs``, the account-level services too."""
+        return self._get("/minimum-units", **_without_none(login=login, since=since, cycle_runs=cycle_runs))
 
     def units(self, login: str) -> dict[str, Any]:
         return self._get("/units", login=login)

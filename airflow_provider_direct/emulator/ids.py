@@ -5,8 +5,9 @@ parent is derived with a division and a whole account of a million keywords cost
 Objects created through the admin API take ids from a separate high range and are tracked explicitly.
 
 Account-level objects (sitelink sets, vCards, images, callouts, retargeting lists, negative keyword
-shared sets, bid modifiers) get ranges of their own above the keywords, sized by the account shape, so
-their owner (login, campaign or group) is decoded the same way. Their services number objects
+shared sets, bid modifiers, feeds, Turbo pages, business profiles, creatives, portfolio strategies,
+audience targets) get ranges of their own above the keywords, sized by the account shape, so their
+owner (login, campaign or group) is decoded the same way. Their services number objects
 independently in the real API; separate ranges here only keep one id from meaning two objects.
 """
 
@@ -30,6 +31,14 @@ CAMPAIGN_MODIFIER_BASE = ACCOUNT_BASE + 5 * 10**13
 GROUP_MODIFIER_BASE = ACCOUNT_BASE + 6 * 10**13
 IMAGE_BASE = ACCOUNT_BASE + 7 * 10**13  # numbers behind the AdImageHash strings
 ACCOUNT_SPAN = 10**13
+# The later services share one span, split in narrower ranges (a handful of objects per login each).
+FEED_BASE = ACCOUNT_BASE + 8 * 10**13
+TURBO_PAGE_BASE = FEED_BASE + 10**12
+BUSINESS_BASE = FEED_BASE + 2 * 10**12
+CREATIVE_BASE = FEED_BASE + 3 * 10**12
+STRATEGY_BASE = FEED_BASE + 4 * 10**12
+AUDIENCE_TARGET_BASE = ACCOUNT_BASE + 9 * 10**13
+NARROW_SPAN = 10**12
 CREATED_BASE = 9 * 10**14
 MAX_ID = 2**53 - 1  # ids must survive a round trip through JavaScript-style doubles
 
@@ -38,6 +47,10 @@ RETARGETING_LISTS_PER_LOGIN = 3  # the first two RETARGETING, the last AUDIENCE
 SHARED_SETS_PER_LOGIN = 2
 CAMPAIGN_MODIFIERS_MAX = 3  # 0..3 campaign-level bid modifiers per text campaign
 GROUP_MODIFIERS_MAX = 2  # 0..2 group-level bid modifiers per text ad group
+FEEDS_PER_LOGIN = 3  # the first two URL feeds, the last a FILE feed
+BUSINESSES_PER_LOGIN = 2
+STRATEGIES_PER_LOGIN = 3
+AUDIENCE_TARGETS_MAX = 2  # 0..2 audience targets per text ad group
 _HASH_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _HASH_HALF = 11
 
@@ -58,6 +71,12 @@ class Kind(str, Enum):
     SHARED_SET = "negative_keyword_shared_set"
     BID_MODIFIER = "bid_modifier"
     CLIENT = "client"
+    FEED = "feed"
+    TURBO_PAGE = "turbo_page"
+    BUSINESS = "business"
+    CREATIVE = "creative"
+    STRATEGY = "strategy"
+    AUDIENCE_TARGET = "audience_target"
     KEYWORD_BID = "keyword_bid"
     DICTIONARY = "dictionary"
 
@@ -99,6 +118,10 @@ class IdLayout:
             problems.append(f"{self.total_groups * self.keywords} keywords overflow the keyword id range")
         if self.total_groups * GROUP_MODIFIERS_MAX > ACCOUNT_SPAN:
             problems.append("group-level bid modifiers overflow their id range")
+        if self.total_groups * AUDIENCE_TARGETS_MAX > ACCOUNT_SPAN:
+            problems.append("audience targets overflow their id range")
+        if self.logins * max(self.turbo_pages, self.creatives) > NARROW_SPAN:
+            problems.append("turbo pages or creatives overflow their id range")
         return problems
 
     # -- kind detection -------------------------------------------------------------------------
@@ -173,6 +196,15 @@ class IdLayout:
     def callouts(self) -> int:
         return max(3, 3 * self.campaigns)
 
+    @property
+    def turbo_pages(self) -> int:
+        """Published Turbo pages per login."""
+        return max(2, self.campaigns)
+
+    @property
+    def creatives(self) -> int:
+        return max(2, self.campaigns)
+
     @functools.cached_property
     def _pool_sizes(self) -> dict[Kind, int]:
         return {
@@ -181,6 +213,11 @@ class IdLayout:
             Kind.CALLOUT: self.callouts,
             Kind.RETARGETING_LIST: RETARGETING_LISTS_PER_LOGIN,
             Kind.SHARED_SET: SHARED_SETS_PER_LOGIN,
+            Kind.FEED: FEEDS_PER_LOGIN,
+            Kind.TURBO_PAGE: self.turbo_pages,
+            Kind.BUSINESS: BUSINESSES_PER_LOGIN,
+            Kind.CREATIVE: self.creatives,
+            Kind.STRATEGY: STRATEGIES_PER_LOGIN,
         }
 
     def pool_size(self, kind: Kind) -> int:
@@ -216,6 +253,17 @@ class IdLayout:
     def group_modifier_id(self, group_id: int, index: int) -> int:
         return GROUP_MODIFIER_BASE + (group_id - GROUP_BASE) * GROUP_MODIFIERS_MAX + index
 
+    def audience_target_id(self, group_id: int, index: int) -> int:
+        return AUDIENCE_TARGET_BASE + (group_id - GROUP_BASE) * AUDIENCE_TARGETS_MAX + index
+
+    def audience_target_position(self, target_id: int) -> tuple[int, int] | None:
+        """(group id, index) of a base audience target id, None outside the range of groups."""
+        offset = target_id - AUDIENCE_TARGET_BASE
+        if not 0 <= offset < self.total_groups * AUDIENCE_TARGETS_MAX:
+            return None
+        group_offset, index = divmod(offset, AUDIENCE_TARGETS_MAX)
+        return GROUP_BASE + group_offset, index
+
     def modifier_position(self, modifier_id: int) -> tuple[bool, int, int] | None:
         """(group level?, campaign or group id, index) of a base bid modifier id."""
         offset = modifier_id - CAMPAIGN_MODIFIER_BASE
@@ -235,6 +283,11 @@ _POOL_BASES = {
     Kind.CALLOUT: CALLOUT_BASE,
     Kind.RETARGETING_LIST: RETARGETING_LIST_BASE,
     Kind.SHARED_SET: SHARED_SET_BASE,
+    Kind.FEED: FEED_BASE,
+    Kind.TURBO_PAGE: TURBO_PAGE_BASE,
+    Kind.BUSINESS: BUSINESS_BASE,
+    Kind.CREATIVE: CREATIVE_BASE,
+    Kind.STRATEGY: STRATEGY_BASE,
 }
 
 

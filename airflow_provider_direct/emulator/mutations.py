@@ -3,9 +3,12 @@
 Random batches touch every level (campaigns, groups, ads, keywords, statistics), smart-banner campaigns
 included, so an incremental sync is exercised on the same mix of events production produces. With
 ``EmulatorConfig.account_services_mutations`` they also touch the account-level objects
-(``account_store``): new sitelink sets, vCards, images and callouts with ads re-pointed at them, bid
-modifier and retargeting list edits, client settings, dictionary revisions, and keyword bids moved the
-way automatic strategies move them, which Changes does not report.
+(``account_store``): new sitelink sets, vCards, images and callouts with ads re-pointed at them (and at
+Turbo pages and business profiles), bid modifier and retargeting list edits, feeds added, edited and
+deleted, new Turbo pages, business profiles and creatives, Turbo pages unpublished, portfolio
+strategies added, renamed, archived and unarchived, audience targets added, suspended, resumed, re-bid
+and deleted, client settings, dictionary revisions, and keyword bids moved the way automatic
+strategies move them, which Changes does not report.
 """
 
 from __future__ import annotations
@@ -24,7 +27,18 @@ from airflow_provider_direct.emulator.state import AccountState, StateError
 Operation = Literal["create", "update", "delete", "stat_correction"]
 CORE_KINDS = (Kind.CAMPAIGN, Kind.AD_GROUP, Kind.AD, Kind.KEYWORD)
 #: Account-level kinds owned by a login (created with ``login``); vCards and bid modifiers take ``parent_id``.
-LOGIN_OWNED = (Kind.SITELINK_SET, Kind.AD_IMAGE, Kind.CALLOUT, Kind.RETARGETING_LIST, Kind.SHARED_SET)
+LOGIN_OWNED = (
+    Kind.SITELINK_SET,
+    Kind.AD_IMAGE,
+    Kind.CALLOUT,
+    Kind.RETARGETING_LIST,
+    Kind.SHARED_SET,
+    Kind.FEED,
+    Kind.TURBO_PAGE,
+    Kind.BUSINESS,
+    Kind.CREATIVE,
+    Kind.STRATEGY,
+)
 #: KeywordBids.set names (https://yandex.com/dev/direct/doc/en/keywordbids/set) -> the keyword's fields.
 BID_FIELDS = {"SearchBid": "Bid", "NetworkBid": "ContextBid"}
 
@@ -152,7 +166,8 @@ def _account_record(
     record: dict[str, Any] = {"op": op, "type": kind.value, "id": key}
     if login_index is not None:
         record["login"] = state.login_name(login_index)
-    placement = state.account.placement(kind, key) if kind in (Kind.VCARD, Kind.BID_MODIFIER) else None
+    placed = (Kind.VCARD, Kind.BID_MODIFIER, Kind.AUDIENCE_TARGET)
+    placement = state.account.placement(kind, key) if kind in placed else None
     if placement is not None:
         record["campaign_id"] = placement[0]
         if placement[1] is not None:
@@ -229,6 +244,28 @@ ACCOUNT_WEIGHTS: dict[tuple[Kind, str], int] = {
     (Kind.CLIENT, "update"): 2,
     (Kind.DICTIONARY, "update"): 1,
 }
+#: Services added after the ones above draw from a side stream (``RandomMutator.side``), after about
+#: this share of the batch's mutations, so a seed replays the draws above as it did before: the same
+#: operations on the same objects (created ids, and the factors of stat corrections, which hash the
+#: state version, differ; a retargeting list an audience target names is no longer a deletion
+#: candidate). These mutations come on top of ``count``.
+LATER_SHARE = 0.15
+LATER_WEIGHTS: dict[tuple[Kind, str], int] = {
+    (Kind.AD, "TurboPageId"): 4,
+    (Kind.AD, "BusinessId"): 3,
+    (Kind.FEED, "create"): 2,
+    (Kind.FEED, "update"): 2,
+    (Kind.FEED, "delete"): 1,
+    (Kind.TURBO_PAGE, "create"): 2,
+    (Kind.TURBO_PAGE, "delete"): 1,
+    (Kind.BUSINESS, "create"): 2,
+    (Kind.CREATIVE, "create"): 2,
+    (Kind.STRATEGY, "create"): 1,
+    (Kind.STRATEGY, "update"): 2,
+    (Kind.AUDIENCE_TARGET, "create"): 3,
+    (Kind.AUDIENCE_TARGET, "update"): 4,
+    (Kind.AUDIENCE_TARGET, "delete"): 2,
+}
 #: Dictionaries a random batch revises: the three that checkDictionaries flags.
 RANDOM_DICTIONARIES = ("GeoRegions", "TimeZones", "Interests")
 
@@ -240,6 +277,9 @@ class RandomMutator:
         self.state = state
         self.rng = rng
         self.login_index = login_index
+        # Seeded from the main stream's state without drawing from it (a tuple of ints hashes the same
+        # in every process), so the main stream's draws are untouched.
+        self.side = random.Random(hash(rng.getstate()))
 
     def run(self, count: int) -> list[dict[str, Any]]:
         applied = []
@@ -253,7 +293,134 @@ class RandomMutator:
                 except StateError:
                     continue  # the target vanished between draw and apply; draw again
                 break
+            if self.state.config.account_services_mutations and self.side.random() < LATER_SHARE:
+                applied.extend(self._later())
         return applied
+
+    def _later(self) -> list[dict[str, Any]]:
+        """One mutation of a later-added service (feeds, Turbo pages, businesses, creatives, strategies,
+        audience targets, and ads re-pointed at Turbo pages and business profiles), from the side stream only."""
+        side = self.side
+        for _attempt in range(MAX_ATTEMPTS):
+            kind, op = side.choices(list(LATER_WEIGHTS), weights=list(LATER_WEIGHTS.values()))[0]
+            login_index = (
+                self.login_index if self.login_index is not None else side.randrange(len(self.state.config.logins))
+            )
+            spec = self._draw_later(kind, op, login_index)
+            if spec is None:
+                continue
+            try:
+                return [apply_mutation(self.state, spec)]
+            except StateError:
+                continue
+        return []
+
+    def _draw_later(self, kind: Kind, op: str, login_index: int) -> MutationSpec | None:
+        side = self.side
+        state = self.state
+        word = side.choice(WORDS)
+        if kind is Kind.AD:
+            return self._repoint_later(op, login_index)
+        if kind is Kind.AUDIENCE_TARGET:
+            return self._audience_target_later(op, login_index)
+        if op == "create":
+            fields: dict[str, Any] = {
+                Kind.FEED: {"Name": f"Новый фид {word}", "SourceType": side.choice(["URL", "FILE"])},
+                Kind.TURBO_PAGE: {"Name": f"Турбо-страница {word}"},
+                Kind.BUSINESS: {"Name": f"{word.capitalize()} и сыновья"},
+                Kind.CREATIVE: {"Name": f"Видеодополнение {word}"},
+                Kind.STRATEGY: {"Name": f"Пакетная стратегия {word}"},
+            }[kind]
+            return MutationSpec(op="create", type=kind, login=state.login_name(login_index), fields=fields)
+        with state.lock:
+            store = state.account
+            keys = store.pool(kind, login_index)
+            if op == "delete":  # the API refuses to delete what is in use
+                keys = [key for key in keys if not store.is_used(kind, key)]
+        if not keys:
+            return None
+        target = side.choice(keys)
+        if op == "delete":
+            return MutationSpec(op="delete", type=kind, id=target)
+        if kind is Kind.STRATEGY:  # Strategies.update renames; archive and unarchive flip StatusArchived
+            with state.lock:
+                archived = state.account.get(kind, target)["StatusArchived"] == "YES"
+            change = (
+                {"StatusArchived": "NO" if archived else "YES"}
+                if side.random() < 0.5
+                else {"Name": f"Стратегия {word}"}
+            )
+            return MutationSpec(op="update", type=kind, id=target, fields=change)
+        return MutationSpec(op="update", type=kind, id=target, fields={"Name": f"Фид {word}"})
+
+    def _text_group_later(self, login_index: int) -> int | None:
+        """A live group of a text campaign of the login, drawn from the side stream."""
+        side = self.side
+        state = self.state
+        campaigns = [c for c in state.campaign_ids(login_index) if not state.is_smart_campaign(c)]
+        if not campaigns:
+            return None
+        campaign_id = side.choice(campaigns)
+        size = state.group_count(campaign_id)
+        if not size:
+            return None
+        position = side.randrange(size)
+        return state.group_slice(campaign_id, position, position + 1)[0]
+
+    def _audience_target_later(self, op: str, login_index: int) -> MutationSpec | None:
+        """AudienceTargets.add, delete, suspend/resume or setBids on a text group of the login."""
+        side = self.side
+        state = self.state
+        with state.lock:
+            group_id = self._text_group_later(login_index)
+            if group_id is None or state.get(group_id).get("Type") != "TEXT_AD_GROUP":
+                return None
+            if op == "create":
+                return MutationSpec(op="create", type=Kind.AUDIENCE_TARGET, parent_id=group_id)
+            targets = state.account.group_targets(group_id)
+            if not targets:
+                return None
+            target = side.choice(targets)
+            current = state.account.get(Kind.AUDIENCE_TARGET, target)
+        if op == "delete":
+            return MutationSpec(op="delete", type=Kind.AUDIENCE_TARGET, id=target)
+        if side.random() < 0.5:
+            fields: dict[str, Any] = {"State": "ON" if current["State"] == "SUSPENDED" else "SUSPENDED"}
+        else:
+            fields = {
+                "ContextBid": side.randrange(3, 300) * 100_000,
+                "StrategyPriority": side.choice(["LOW", "NORMAL", "HIGH"]),
+            }
+        return MutationSpec(op="update", type=Kind.AUDIENCE_TARGET, id=target, fields=fields)
+
+    def _repoint_later(self, field: str, login_index: int) -> MutationSpec | None:
+        """A text ad of the login pointed at a Turbo page or a (published) business profile, or let go of it."""
+        side = self.side
+        state = self.state
+        with state.lock:
+            group_id = self._text_group_later(login_index)
+            if group_id is None:
+                return None
+            size = state.child_count(Kind.AD, group_id)
+            if not size:
+                return None
+            position = side.randrange(size)
+            ad_id = state.child_slice(Kind.AD, group_id, position, position + 1)[0]
+            if state.get(ad_id).get("Type") != "TEXT_AD":
+                return None
+            store = state.account
+            if field == "TurboPageId":
+                keys = store.pool(Kind.TURBO_PAGE, login_index)
+            else:  # "The business profile cannot be linked to an ad" unless published (businesses/get)
+                keys = [
+                    b
+                    for b in store.pool(Kind.BUSINESS, login_index)
+                    if store.get(Kind.BUSINESS, b)["IsPublished"] == "YES"
+                ]
+        if not keys:
+            return None
+        value = None if side.random() < 0.2 else side.choice(keys)
+        return MutationSpec(op="update", type=Kind.AD, id=ad_id, fields={"TextAd": {field: value}})
 
     def _pick(self, weights: dict[Any, int]) -> Any:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]

@@ -22,6 +22,12 @@ SERVICES: dict[str, dict[str, Handler]] = {
     "negativekeywordsharedsets": {"get": account_services.negativekeywordsharedsets_get},
     "clients": {"get": account_services.clients_get},
     "dictionaries": {"get": account_services.dictionaries_get},
+    "feeds": {"get": account_services.feeds_get},
+    "turbopages": {"get": account_services.turbopages_get},
+    "businesses": {"get": account_services.businesses_get},
+    "creatives": {"get": account_services.creatives_get},
+    "strategies": {"get": account_services.strategies_get},
+    "audiencetargets": {"get": account_services.audiencetargets_get},
     "changes": {
         "checkDictionaries": changes.check_dictionaries,
         "checkCampaigns": changes.check_campaigns,

@@ -7,8 +7,9 @@ warehouse is compared with this view, keywords of archived campaigns left out on
 
 The account-level services (``service_objects``) follow the same rule: keyword bids of archived
 campaigns are left out (KeywordBids.get returns what Keywords.get returns), and on /json/v5/ the
-vCards, bid modifiers and keyword bids of unified performance campaigns too, as that address does
-not show those campaigns at all.
+vCards, bid modifiers, keyword bids and audience targets of unified performance campaigns too, as that
+address does not show those campaigns at all; it has no portfolio strategies either (Strategies is a
+/json/v501/ service).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from airflow_provider_direct.emulator.admin_client import EmulatorAdmin
 ARCHIVED = "ARCHIVED"
 UNIFIED = "UNIFIED_CAMPAIGN"
 #: Account-level services whose objects belong to campaigns (the others belong to the login).
-CAMPAIGN_BOUND = frozenset({"vcards", "bidmodifiers", "keywordbids"})
+CAMPAIGN_BOUND = frozenset({"vcards", "bidmodifiers", "keywordbids", "audiencetargets"})
+#: Account-level services only /json/v501/ serves.
+V501_ONLY = frozenset({"strategies"})
 
 
 def archived_campaign_ids(admin: EmulatorAdmin, login: str) -> set[int]:
@@ -48,6 +51,8 @@ def service_objects(admin: EmulatorAdmin, login: str, service: str, version: str
 
     ``dictionaries`` yields one ``{"<DictionaryName>": [items]}`` per dictionary.
     """
+    if service in V501_ONLY and version != "v501":
+        return
     if service not in CAMPAIGN_BOUND:
         yield from admin.snapshot(login, service)
         return
@@ -58,3 +63,13 @@ def service_objects(admin: EmulatorAdmin, login: str, service: str, version: str
     for obj in admin.snapshot(login, service):
         if obj.get("CampaignId") not in hidden:
             yield obj
+
+
+def service_items(admin: EmulatorAdmin, login: str, service: str, list_key: str) -> Iterator[dict[str, Any]]:
+    """The objects of one result list of a complete read: ``list_key`` picks the list (``SitelinksSets``);
+    for ``dictionaries`` it is the dictionary's name (``GeoRegions``)."""
+    if service != "dictionaries":
+        yield from service_objects(admin, login, service)
+        return
+    for block in service_objects(admin, login, service):
+        yield from block.get(list_key, ())

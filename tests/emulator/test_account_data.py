@@ -71,3 +71,29 @@ def test_positions_decode_base_ids_only() -> None:
     assert LAYOUT.modifier_position(modifier) == (True, LAYOUT.group_id(CAMPAIGN_BASE + 2, 5), 1)
     assert LAYOUT.vcard_position(LAYOUT.vcard_id(CAMPAIGN_BASE + 4, 0)) is None  # smart campaigns have none
     assert LAYOUT.pool_position(Kind.SHARED_SET, LAYOUT.pool_id(Kind.SHARED_SET, 3, 0)) is None  # no 4th login
+
+
+def test_later_pools_are_pure_and_keep_their_documented_shapes() -> None:
+    one, two = (AccountGenerator(5, LAYOUT, LOGINS, EPOCH) for _ in range(2))
+    feeds = [one.feed(LAYOUT.pool_id(Kind.FEED, 1, i), i) for i in range(3)]
+    assert feeds == [two.feed(LAYOUT.pool_id(Kind.FEED, 1, i), i) for i in range(3)]
+    assert [f["SourceType"] for f in feeds] == ["URL", "URL", "FILE"]
+    assert all(("UrlFeed" in f) == (f["SourceType"] == "URL") != ("FileFeed" in f) for f in feeds)
+    creatives = [one.creative(LAYOUT.pool_id(Kind.CREATIVE, 0, i), i) for i in range(LAYOUT.creatives)]
+    assert {c["Type"] for c in creatives} >= {"VIDEO_EXTENSION_CREATIVE", "IMAGE_CREATIVE"}
+    page = LAYOUT.pool_id(Kind.TURBO_PAGE, 2, 1)
+    assert LAYOUT.pool_position(Kind.TURBO_PAGE, page) == (2, 1) and one.turbo_page(page) == two.turbo_page(page)
+    business = one.business(LAYOUT.pool_id(Kind.BUSINESS, 0, 0))
+    assert business["HasOffice"] == ("NO" if business["Address"] is None else "YES")
+    strategy = LAYOUT.pool_id(Kind.STRATEGY, 1, 0)
+    assert one.strategy(strategy, 0) == two.strategy(strategy, 0)
+    assert (
+        len(
+            {k for k in one.strategy(strategy, 0) if k[0].isupper()}
+            - {"Id", "Name", "Type", "AttributionModel", "CounterIds", "PriorityGoals", "StatusArchived"}
+        )
+        == 1
+    )  # exactly the block of its Type
+    # The narrow ranges never meet: the last turbo page of the last login is below the first business.
+    last = LAYOUT.pool_id(Kind.TURBO_PAGE, LAYOUT.logins - 1, LAYOUT.turbo_pages - 1)
+    assert LAYOUT.pool_position(Kind.BUSINESS, last) is None

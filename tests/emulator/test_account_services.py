@@ -10,15 +10,22 @@ import pytest
 import requests
 
 from airflow_provider_direct.emulator import EmulatorAdmin
+from airflow_provider_direct.emulator.account_data import CREATIVE_BLOCKS
 from airflow_provider_direct.emulator.account_fields import (
     AD_EXTENSION,
     AD_IMAGE,
+    AUDIENCE_TARGET,
     BID_MODIFIER,
+    BUSINESS,
     CLIENT,
+    CREATIVE,
+    FEED,
     KEYWORD_BID,
     RETARGETING_LIST,
     SHARED_SET,
     SITELINK_FIELDS,
+    STRATEGY,
+    TURBO_PAGE,
     VCARD,
 )
 from airflow_provider_direct.emulator.dictionaries import TABLES
@@ -50,6 +57,10 @@ FULL = {
     "adextensions": {"SelectionCriteria": {}, **everything(AD_EXTENSION)},
     "retargetinglists": everything(RETARGETING_LIST),
     "negativekeywordsharedsets": everything(SHARED_SET),
+    "feeds": everything(FEED),
+    "turbopages": everything(TURBO_PAGE),
+    "businesses": everything(BUSINESS),
+    "creatives": {"SelectionCriteria": {}, **everything(CREATIVE)},
 }
 LIST_KEYS = {
     "sitelinks": "SitelinksSets",
@@ -60,6 +71,11 @@ LIST_KEYS = {
     "negativekeywordsharedsets": "NegativeKeywordSharedSets",
     "bidmodifiers": "BidModifiers",
     "keywordbids": "KeywordBids",
+    "feeds": "Feeds",
+    "turbopages": "TurboPages",
+    "businesses": "Businesses",
+    "creatives": "Creatives",
+    "audiencetargets": "AudienceTargets",
 }
 
 
@@ -74,6 +90,9 @@ def read_all(api: Api, service: str, campaigns: list[int] = TEXT_CAMPAIGNS) -> l
     if service == "bidmodifiers":
         params = {**everything(BID_MODIFIER), "Page": {"Limit": 7}}
         criteria: dict[str, Any] = {"Levels": ["CAMPAIGN", "AD_GROUP"]}
+    elif service == "audiencetargets":
+        params = {**everything(AUDIENCE_TARGET), "Page": {"Limit": 5}}
+        criteria = {}
     else:
         params = {**everything(KEYWORD_BID), "Page": {"Limit": 50}}
         criteria = {}
@@ -521,7 +540,7 @@ def test_snapshot_equals_complete_reads_after_random_account_mutations(api: Api,
     assert any(m["type"] == "ad" and "TextAd" in (m.get("fields") or {}) for m in applied)
     admin.mutate({"op": "update", "type": "campaign", "id": TEXT_CAMPAIGNS[2], "fields": {"State": "ARCHIVED"}})
     text = [c["Id"] for c in admin.snapshot("client-1", "campaigns") if c["Type"] != "SMART_CAMPAIGN"]
-    for service in (*FULL, "bidmodifiers", "keywordbids"):
+    for service in (*FULL, "bidmodifiers", "keywordbids", "audiencetargets"):
         truth = list(service_objects(admin, "client-1", service))
         assert read_all(api, service, text) == truth, service
     clients = api.result("clients", "get", everything(CLIENT))["Clients"]
@@ -538,7 +557,13 @@ def test_snapshot_equals_complete_reads_after_random_account_mutations(api: Api,
             "TextAdFieldNames": sorted(AD.substructures["TextAdFieldNames"].fields),
         }
         ads.extend(api.all_pages("ads", params, "Ads"))
-    assert ads == list(admin.snapshot("client-1", "ads"))
+    text_ad = sorted(AD.substructures["TextAdFieldNames"].fields)  # the block's unset fields answer null
+
+    def projected(ad: dict[str, Any]) -> dict[str, Any]:
+        block = ad.get("TextAd")
+        return {**ad, "TextAd": {name: block.get(name) for name in text_ad}} if block is not None else ad
+
+    assert [projected(a) for a in ads] == [projected(a) for a in admin.snapshot("client-1", "ads")]
 
 
 def test_random_account_batches_replay_and_stay_off_by_default(admin: EmulatorAdmin) -> None:
@@ -579,3 +604,286 @@ def test_latency_overlaps_concurrent_requests(api: Api, admin: EmulatorAdmin) ->
         thread.join()
     wall = time.perf_counter() - started
     assert min(timings) >= 0.4 and wall < 0.75  # two requests in ~1x the latency, not 2x
+
+
+# -- Feeds, TurboPages, Businesses, Creatives ---------------------------------------------------------
+
+
+def test_feeds_return_the_block_of_their_source_type(api: Api, admin: EmulatorAdmin) -> None:
+    feeds = api.result("feeds", "get", everything(FEED))["Feeds"]
+    assert len(feeds) == 3 and ids_of(feeds) == sorted(ids_of(feeds))
+    assert [f["SourceType"] for f in feeds] == ["URL", "URL", "FILE"]
+    for feed in feeds:  # "parameters from UrlFeedFieldNames are not returned" for a FILE feed, and back
+        own, other = ("UrlFeed", "FileFeed") if feed["SourceType"] == "URL" else ("FileFeed", "UrlFeed")
+        assert own in feed and other not in feed
+        assert feed["BusinessType"] in {"RETAIL", "HOTELS", "REALTY", "AUTOMOBILES", "FLIGHTS", "OTHER"}
+        assert feed["Status"] in {"NEW", "UPDATING", "DONE", "ERROR"}
+        assert (feed["NumberOfItems"] is not None) == (feed["Status"] == "DONE")
+    assert set(feeds[0]["UrlFeed"]) == {"Login", "Url", "RemoveUtmTags"}
+    foreign = api.result("feeds", "get", {"FieldNames": ["Id"]}, token="client-2-token")["Feeds"][0]["Id"]
+    chosen = api.result("feeds", "get", {"SelectionCriteria": {"Ids": [feeds[2]["Id"], foreign]}, "FieldNames": ["Id"]})
+    assert chosen["Feeds"] == [{"Id": feeds[2]["Id"]}]
+    first = api.result("feeds", "get", {"FieldNames": ["Id"], "Page": {"Limit": 2}})
+    assert first["LimitedBy"] == 2
+    # Feeds.update edits the name and the source's own block; delete removes an unused feed.
+    admin.mutate(
+        {"op": "update", "type": "feed", "id": feeds[0]["Id"], "fields": {"UrlFeed": {"RemoveUtmTags": "YES"}}}
+    )
+    with pytest.raises(requests.HTTPError):
+        admin.mutate({"op": "update", "type": "feed", "id": feeds[2]["Id"], "fields": {"UrlFeed": {"Url": "x"}}})
+    [created] = admin.mutate(
+        {"op": "create", "type": "feed", "login": "client-1", "fields": {"Name": "Новый", "SourceType": "FILE"}}
+    )
+    admin.mutate({"op": "delete", "type": "feed", "id": feeds[1]["Id"]})
+    after = api.result("feeds", "get", everything(FEED))["Feeds"]
+    assert ids_of(after) == [feeds[0]["Id"], feeds[2]["Id"], created["id"]]
+    assert after[0]["UrlFeed"]["RemoveUtmTags"] == "YES"
+    assert after[-1]["Status"] == "NEW" and after[-1]["Name"] == "Новый" and "FileFeed" in after[-1]
+
+
+@pytest.mark.parametrize(
+    ("service", "params", "code"),
+    [
+        ("feeds", {"FieldNames": ["Id"], "SelectionCriteria": {}}, 8000),  # Ids required inside
+        ("feeds", {"FieldNames": ["Id"], "SelectionCriteria": {"Ids": list(range(1, 10_002))}}, 4001),
+        ("feeds", {"SelectionCriteria": {"Ids": [1]}}, 8000),  # FieldNames required
+        ("feeds", {"FieldNames": ["Id"], "UrlFeedFieldNames": ["Password"]}, 8000),
+        ("feeds", {"FieldNames": ["Id", "NumberOfListings"]}, 8000),  # in the WSDL, not on the page
+        ("turbopages", {"FieldNames": ["Id"], "SelectionCriteria": {"Ids": []}}, 4001),
+        ("turbopages", {"FieldNames": ["Id"], "SelectionCriteria": {"BoundWithHrefs": [1]}}, 8000),
+        ("turbopages", {"FieldNames": ["Id"], "SelectionCriteria": {"Hrefs": ["x"]}}, 8000),
+        ("businesses", {"FieldNames": ["Id"], "SelectionCriteria": {}}, 8000),
+        ("businesses", {"FieldNames": ["Id", "Email"]}, 8000),
+        ("creatives", {"FieldNames": ["Id"]}, 8000),  # SelectionCriteria is required
+        ("creatives", {"FieldNames": ["Id"], "SelectionCriteria": {"Types": ["TEXT_CREATIVE"]}}, 8000),
+        ("creatives", {"FieldNames": ["Id"], "SelectionCriteria": {"Ids": list(range(1, 10_002))}}, 4001),
+    ],
+)
+def test_later_services_validate(api: Api, service: str, params: dict, code: int) -> None:
+    assert api.error(service, "get", params)["error_code"] == code
+
+
+def test_ads_point_at_turbo_pages_and_published_businesses(api: Api, admin: EmulatorAdmin) -> None:
+    pages = api.result("turbopages", "get", everything(TURBO_PAGE))["TurboPages"]
+    assert len(pages) == 4 and all(p["Href"].startswith("https://") for p in pages)
+    bound = api.result(
+        "turbopages",
+        "get",
+        {"SelectionCriteria": {"BoundWithHrefs": [pages[1]["BoundWithHref"]]}, "FieldNames": ["Id"]},
+    )["TurboPages"]
+    assert {"Id": pages[1]["Id"]} in bound
+    businesses = api.result("businesses", "get", everything(BUSINESS))["Businesses"]
+    assert len(businesses) == 2 and {b["IsPublished"] for b in businesses} <= {"YES", "NO"}
+    ad_id = next(a["Id"] for a in admin.snapshot("client-1", "ads") if a["Type"] == "TEXT_AD")
+    admin.mutate({"op": "update", "type": "ad", "id": ad_id, "fields": {"TextAd": {"TurboPageId": pages[0]["Id"]}}})
+    again = api.result(
+        "ads", "get", {"SelectionCriteria": {"Ids": [ad_id]}, "FieldNames": ["Id"], "TextAdFieldNames": ["TurboPageId"]}
+    )["Ads"]
+    assert again == [{"Id": ad_id, "TextAd": {"TurboPageId": pages[0]["Id"]}}]
+    with pytest.raises(requests.HTTPError):  # in use by the ad
+        admin.mutate({"op": "delete", "type": "turbo_page", "id": pages[0]["Id"]})
+    admin.mutate({"op": "delete", "type": "turbo_page", "id": pages[1]["Id"]})  # unpublished: gone
+    assert pages[1]["Id"] not in ids_of(api.result("turbopages", "get", {"FieldNames": ["Id"]})["TurboPages"])
+    foreign = api.result("turbopages", "get", {"FieldNames": ["Id"]}, token="client-2-token")["TurboPages"][0]["Id"]
+    for bad in ({"TurboPageId": foreign}, {"TurboPageId": pages[1]["Id"]}, {"BusinessId": 12345}):
+        with pytest.raises(requests.HTTPError):
+            admin.mutate({"op": "update", "type": "ad", "id": ad_id, "fields": {"TextAd": bad}})
+    for business in businesses:
+        change = {"op": "update", "type": "ad", "id": ad_id, "fields": {"TextAd": {"BusinessId": business["Id"]}}}
+        if business["IsPublished"] == "YES":
+            admin.mutate(change)
+        else:
+            with pytest.raises(requests.HTTPError):  # "cannot be linked to an ad"
+                admin.mutate(change)
+    with pytest.raises(requests.HTTPError):  # no method deletes a business profile
+        admin.mutate({"op": "delete", "type": "business", "id": businesses[0]["Id"]})
+
+
+def test_creatives_filter_by_type_and_fill_their_block(api: Api, admin: EmulatorAdmin) -> None:
+    creatives = api.result("creatives", "get", {"SelectionCriteria": {}, **everything(CREATIVE)})["Creatives"]
+    assert len(creatives) == 4 and ids_of(creatives) == sorted(ids_of(creatives))
+    for creative in creatives:
+        present = {k for k in creative if k.endswith("Creative")}
+        assert present == ({CREATIVE_BLOCKS[creative["Type"]]} if creative["Type"] in CREATIVE_BLOCKS else set())
+        assert creative["Associated"] == "NO"
+    video = api.result(
+        "creatives",
+        "get",
+        {"SelectionCriteria": {"Types": ["VIDEO_EXTENSION_CREATIVE"]}, "FieldNames": ["Id", "Type"]},
+    )["Creatives"]
+    assert video and {c["Type"] for c in video} == {"VIDEO_EXTENSION_CREATIVE"}
+    [created] = admin.mutate({"op": "create", "type": "creative", "login": "client-1"})
+    assert created["id"] in ids_of(
+        api.result("creatives", "get", {"SelectionCriteria": {}, "FieldNames": ["Id"]})["Creatives"]
+    )
+    with pytest.raises(requests.HTTPError):  # creatives are neither edited nor deleted
+        admin.mutate({"op": "delete", "type": "creative", "id": created["id"]})
+
+
+def test_random_batches_touch_the_later_services_from_a_side_stream(admin: EmulatorAdmin) -> None:
+    admin.reset(account_services_mutations=True)
+    applied = admin.random_mutations(400, login="client-1", seed=11)
+    assert {"feed", "turbo_page", "business", "creative", "strategy"} <= {m["type"] for m in applied}
+    repointed = {field for m in applied if m["type"] == "ad" for field in (m.get("fields") or {}).get("TextAd") or {}}
+    assert {"TurboPageId", "BusinessId"} <= repointed
+    assert len(applied) > 400  # in addition to the batch: the draws above replay as they did before
+
+
+def test_strategies_only_on_v501_with_their_type_block(api: Api, admin: EmulatorAdmin) -> None:
+    full = {"SelectionCriteria": {}, **everything(STRATEGY)}
+    assert api.error("strategies", "get", full)["error_code"] == 55  # no /json/v5/ address
+    assert list(service_objects(admin, "client-1", "strategies", version="v5")) == []
+    strategies = api.result("strategies", "get", full, version="v501")["Strategies"]
+    assert len(strategies) == 3 and [s["StatusArchived"] for s in strategies] == ["NO", "NO", "YES"]
+    for strategy in strategies:
+        blocks = {sub.key for sub in STRATEGY.substructures.values() if sub.key in strategy}
+        assert blocks == {
+            next(sub.key for sub in STRATEGY.substructures.values() if sub.object_type == strategy["Type"])
+        }
+        assert strategy["CounterIds"]["Items"] and strategy["AttributionModel"] in {
+            "LC",
+            "LSC",
+            "FC",
+            "LYDC",
+            "LSCCD",
+            "FCCD",
+            "LYDCCD",
+        }
+    active = api.result(
+        "strategies", "get", {"SelectionCriteria": {"IsArchived": "NO"}, "FieldNames": ["Id"]}, version="v501"
+    )["Strategies"]
+    assert active == [{"Id": s["Id"]} for s in strategies[:2]]
+    typed = api.result(
+        "strategies",
+        "get",
+        {"SelectionCriteria": {"Types": [strategies[0]["Type"]]}, "FieldNames": ["Type"]},
+        version="v501",
+    )["Strategies"]
+    assert typed and {s["Type"] for s in typed} == {strategies[0]["Type"]}
+    for params in (
+        {"FieldNames": ["Id"]},  # SelectionCriteria is required
+        {"SelectionCriteria": {"IsArchived": "MAYBE"}, "FieldNames": ["Id"]},
+        {"SelectionCriteria": {"Types": ["MANUAL"]}, "FieldNames": ["Id"]},
+        {"SelectionCriteria": {}, "FieldNames": ["Id", "Budget"]},
+        {"SelectionCriteria": {}, "FieldNames": ["Id"], "StrategyAverageCpcFieldNames": ["Cpa"]},
+    ):
+        assert api.error("strategies", "get", params, version="v501")["error_code"] == 8000
+    # Archive and unarchive are updates of StatusArchived; nothing deletes a strategy.
+    admin.mutate({"op": "update", "type": "strategy", "id": strategies[2]["Id"], "fields": {"StatusArchived": "NO"}})
+    with pytest.raises(requests.HTTPError):
+        admin.mutate({"op": "delete", "type": "strategy", "id": strategies[0]["Id"]})
+    with pytest.raises(requests.HTTPError):
+        admin.mutate({"op": "update", "type": "strategy", "id": strategies[0]["Id"], "fields": {"Type": "AVERAGE_CPC"}})
+    admin.reset(account_services_mutations=True)
+    admin.random_mutations(300, login="client-1", seed=4)
+    read = api.all_pages("strategies", {**full, "Page": {"Limit": 2}}, "Strategies", version="v501")
+    assert read == list(service_objects(admin, "client-1", "strategies"))
+
+
+def test_audience_targets_by_group_campaign_and_list(api: Api, admin: EmulatorAdmin) -> None:
+    full = {**everything(AUDIENCE_TARGET), "SelectionCriteria": {"CampaignIds": TEXT_CAMPAIGNS}}
+    targets = api.result("audiencetargets", "get", full)["AudienceTargets"]
+    assert targets, "some text groups have audience targets"
+    order = [(t["CampaignId"], t["AdGroupId"], t["Id"]) for t in targets]
+    assert order == sorted(order)
+    lists = api.result("retargetinglists", "get", {"FieldNames": ["Id", "Type"]})["RetargetingLists"]
+    retargeting = {x["Id"] for x in lists if x["Type"] == "RETARGETING"}
+    assert {t["RetargetingListId"] for t in targets} <= retargeting and all(t["InterestId"] is None for t in targets)
+    per_group: dict[int, list[int]] = {}
+    for t in targets:
+        per_group.setdefault(t["AdGroupId"], []).append(t["RetargetingListId"])
+    assert all(len(v) == len(set(v)) for v in per_group.values()), "a group targets a list once"
+    group = targets[0]["AdGroupId"]
+    by_group = api.result(
+        "audiencetargets", "get", {"SelectionCriteria": {"AdGroupIds": [group]}, "FieldNames": ["Id"]}
+    )["AudienceTargets"]
+    assert by_group == [{"Id": t["Id"]} for t in targets if t["AdGroupId"] == group]
+    by_list = api.result(
+        "audiencetargets",
+        "get",
+        {
+            "SelectionCriteria": {"RetargetingListIds": [targets[0]["RetargetingListId"]], "States": ["ON"]},
+            "FieldNames": ["Id"],
+        },
+    )["AudienceTargets"]
+    assert ids_of(by_list) == [
+        t["Id"] for t in targets if t["RetargetingListId"] == targets[0]["RetargetingListId"] and t["State"] == "ON"
+    ]
+    foreign = api.result(
+        "audiencetargets",
+        "get",
+        {"SelectionCriteria": {"Ids": [targets[0]["Id"]]}, "FieldNames": ["Id"]},
+        token="client-2-token",
+    )
+    assert foreign["AudienceTargets"] == []
+    # suspend/resume and setBids change a target; the group and the list never change; delete removes it.
+    admin.mutate(
+        {
+            "op": "update",
+            "type": "audience_target",
+            "id": targets[0]["Id"],
+            "fields": {"State": "SUSPENDED", "ContextBid": 1_200_000},
+        }
+    )
+    for bad in ({"RetargetingListId": targets[0]["RetargetingListId"]}, {"State": "OFF"}):
+        with pytest.raises(requests.HTTPError):
+            admin.mutate({"op": "update", "type": "audience_target", "id": targets[0]["Id"], "fields": bad})
+    [created] = admin.mutate(
+        {"op": "create", "type": "audience_target", "parent_id": group, "fields": {"RetargetingListId": lists[2]["Id"]}}
+    )
+    assert created["parent_id"] == group and created["campaign_id"] == targets[0]["CampaignId"]
+    with pytest.raises(requests.HTTPError):  # the AUDIENCE list is in use now
+        admin.mutate({"op": "delete", "type": "retargeting_list", "id": lists[2]["Id"]})
+    with pytest.raises(requests.HTTPError):  # a group targets a list once
+        admin.mutate(
+            {
+                "op": "create",
+                "type": "audience_target",
+                "parent_id": group,
+                "fields": {"RetargetingListId": lists[2]["Id"]},
+            }
+        )
+    admin.mutate({"op": "delete", "type": "audience_target", "id": created["id"]})
+    admin.mutate({"op": "delete", "type": "retargeting_list", "id": lists[2]["Id"]})
+    after = api.result(
+        "audiencetargets", "get", {"SelectionCriteria": {"AdGroupIds": [group]}, **everything(AUDIENCE_TARGET)}
+    )
+    changed = next(t for t in after["AudienceTargets"] if t["Id"] == targets[0]["Id"])
+    assert changed["State"] == "SUSPENDED" and changed["ContextBid"] == 1_200_000
+    assert created["id"] not in ids_of(after["AudienceTargets"])
+    # Archived campaigns keep their targets (the page has no rule that hides them).
+    admin.mutate({"op": "update", "type": "campaign", "id": targets[0]["CampaignId"], "fields": {"State": "ARCHIVED"}})
+    archived = api.result(
+        "audiencetargets", "get", {"SelectionCriteria": {"AdGroupIds": [group]}, "FieldNames": ["Id"]}
+    )
+    assert ids_of(archived["AudienceTargets"]) == ids_of(after["AudienceTargets"])
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {},  # at least one of Ids, AdGroupIds, CampaignIds, RetargetingListIds, InterestIds
+        {"States": ["ON"]},
+        {"CampaignIds": list(range(1, 102))},
+        {"AdGroupIds": list(range(1, 1002))},
+        {"RetargetingListIds": list(range(1, 1002))},
+        {"InterestIds": list(range(1, 1002))},
+    ],
+)
+def test_audience_targets_caps(api: Api, criteria: dict) -> None:
+    error = api.error("audiencetargets", "get", {"SelectionCriteria": criteria, "FieldNames": ["Id"]})
+    assert error["error_code"] == 4001
+
+
+def test_audience_targets_validation(api: Api) -> None:
+    for params in (
+        {"FieldNames": ["Id"]},
+        {"SelectionCriteria": {"AdGroupIds": [FIRST_GROUP], "States": ["OFF"]}, "FieldNames": ["Id"]},
+        {"SelectionCriteria": {"AdGroupIds": [FIRST_GROUP]}, "FieldNames": ["Id", "Bid"]},
+    ):
+        assert api.error("audiencetargets", "get", params)["error_code"] == 8000
+    # Snapshot lines equal a complete read with every field.
+    admin_objects = api.result(
+        "audiencetargets", "get", {"SelectionCriteria": {"CampaignIds": TEXT_CAMPAIGNS}, **everything(AUDIENCE_TARGET)}
+    )["AudienceTargets"]
+    assert all(set(t) == set(AUDIENCE_TARGET.fields) for t in admin_objects)

@@ -59,3 +59,52 @@ def test_bad_since_is_a_400(admin: EmulatorAdmin) -> None:
 
     with pytest.raises(requests.HTTPError):
         admin.minimum_units("client-1", "yesterday")
+
+
+def test_floor_with_the_account_services(api: Api, admin: EmulatorAdmin) -> None:
+    """New objects a changed ad points at are read once; the lists once; bids by reported group plus a share."""
+    since = api.result("changes", "checkDictionaries")["Timestamp"]
+    [created] = admin.mutate({"op": "create", "type": "sitelink_set", "login": "client-1"})
+    ad = next(a for a in admin.snapshot("client-1", "ads") if a["Type"] == "TEXT_AD")
+    admin.mutate({"op": "update", "type": "ad", "id": ad["Id"], "fields": {"TextAd": {"SitelinkSetId": created["id"]}}})
+    without = admin.minimum_units("client-1", since)
+    floor = admin.minimum_units("client-1", since, cycle_runs=24)
+    parts = floor["by_method"]
+    assert {k: parts[k] for k in without["by_method"]} == without["by_method"]  # the object services as before
+    assert parts["sitelinks.get"] == 15 + 1  # one call for the one new set
+    assert parts["vcards.get"] == parts["adimages.get"] == parts["adextensions.get"] == 0
+    assert parts["changes.checkDictionaries"] == 1 and parts["dictionaries.get"] == 0
+    assert parts["clients.get"] == 10 + 1
+    assert parts["retargetinglists.get"] > 10 and parts["negativekeywordsharedsets.get"] > 10
+    assert parts["keywordbids.get"] >= 15 and parts["bidmodifiers.get"] > 15
+    assert floor["total"] == sum(parts.values())
+    # A shorter cycle reads a larger share of the bids each run.
+    assert (
+        admin.minimum_units("client-1", since, cycle_runs=2)["by_method"]["bidmodifiers.get"]
+        > parts["bidmodifiers.get"]
+    )
+
+
+def test_floor_reads_new_turbo_pages_and_the_feeds(api: Api, admin: EmulatorAdmin) -> None:
+    """A new Turbo page a changed ad points at costs one call; the feeds are listed whole each run."""
+    since = api.result("changes", "checkDictionaries")["Timestamp"]
+    [page] = admin.mutate({"op": "create", "type": "turbo_page", "login": "client-1"})
+    ad = next(a for a in admin.snapshot("client-1", "ads") if a["Type"] == "TEXT_AD")
+    admin.mutate({"op": "update", "type": "ad", "id": ad["Id"], "fields": {"TextAd": {"TurboPageId": page["id"]}}})
+    parts = admin.minimum_units("client-1", since, cycle_runs=24)["by_method"]
+    assert parts["turbopages.get"] == 10 + 1 and parts["businesses.get"] == 0
+    assert parts["feeds.get"] == 10 + 3  # three base feeds per login
+    assert parts["strategies.get"] == 10 + 3  # and three portfolio strategies
+
+
+def test_floor_reads_audience_targets_of_reported_groups_and_a_share(api: Api, admin: EmulatorAdmin) -> None:
+    """Audience targets follow the per-group pattern: reported groups, plus 1/cycle_runs of all groups."""
+    since = api.result("changes", "checkDictionaries")["Timestamp"]
+    quiet = admin.minimum_units("client-1", since, cycle_runs=24)["by_method"]["audiencetargets.get"]
+    assert quiet >= 15  # one call for the rolling share
+    group = next(g for g in admin.snapshot("client-1", "ad_groups") if g["Type"] == "TEXT_AD_GROUP")
+    admin.mutate({"op": "update", "type": "ad_group", "id": group["Id"], "fields": {"Name": "Другая"}})
+    admin.mutate({"op": "create", "type": "audience_target", "parent_id": group["Id"]})
+    busy = admin.minimum_units("client-1", since, cycle_runs=24)["by_method"]["audiencetargets.get"]
+    assert busy > quiet  # the reported group's targets on top, in the same call
+    assert admin.minimum_units("client-1", since, cycle_runs=1)["by_method"]["audiencetargets.get"] > busy
