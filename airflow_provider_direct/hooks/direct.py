@@ -43,6 +43,7 @@ from airflow_provider_direct.models.direct import (
     CheckModified,
     CheckResult,
 )
+from airflow_provider_direct.utils import jsonfast
 from airflow_provider_direct.utils.units import UnitsLedger, UnitsReading
 
 if TYPE_CHECKING:
@@ -360,7 +361,7 @@ class DirectHook(HttpHook):
 
     def _parse(self, status: int, content: bytes, service: str, method: str, request_id: str | None) -> dict[str, Any]:
         try:
-            payload = json.loads(content)
+            payload = jsonfast.loads(content)
         except ValueError:
             payload = None
         error = envelope_error(payload) if payload is not None else parse_error_body(content)

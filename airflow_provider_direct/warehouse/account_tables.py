@@ -90,6 +90,68 @@ CLIENTS = ServiceTable(
     (col("client_id", "ClientId", kind="bigint"), col("currency", "Currency"), col("type", "Type")),
 )
 
+# -- added in schema version 4: an existing v3 warehouse gains these tables on its next migrate ------
+FEEDS = ServiceTable(
+    "feeds",
+    "direct_feeds",
+    "Feeds",
+    ID,
+    (
+        col("name", "Name"),
+        col("business_type", "BusinessType"),
+        col("source_type", "SourceType"),
+        col("status", "Status"),
+        col("number_of_items", "NumberOfItems", kind="bigint"),
+    ),
+    since=4,
+)
+TURBO_PAGES = ServiceTable(
+    "turbopages",
+    "direct_turbo_pages",
+    "TurboPages",
+    ID,
+    (col("name", "Name"), col("href", "Href")),
+    since=4,
+)
+BUSINESSES = ServiceTable(
+    "businesses",
+    "direct_businesses",
+    "Businesses",
+    ID,
+    (col("name", "Name"), col("is_published", "IsPublished"), col("rubric", "Rubric")),
+    since=4,
+)
+AUDIENCE_TARGETS = ServiceTable(
+    "audiencetargets",
+    "direct_audience_targets",
+    "AudienceTargets",
+    ID,
+    (
+        col("campaign_id", "CampaignId", kind="bigint"),
+        col("ad_group_id", "AdGroupId", kind="bigint"),
+        col("retargeting_list_id", "RetargetingListId", kind="bigint"),
+        col("state", "State"),
+        col("context_bid", "ContextBid", kind="bigint"),
+    ),
+    since=4,
+)
+STRATEGIES = ServiceTable(
+    "strategies",
+    "direct_strategies",
+    "Strategies",
+    ID,
+    (col("name", "Name"), col("type", "Type"), col("status_archived", "StatusArchived")),
+    since=4,
+)
+CREATIVES = ServiceTable(
+    "creatives",
+    "direct_creatives",
+    "Creatives",
+    ID,
+    (col("name", "Name"), col("type", "Type"), col("associated", "Associated")),
+    since=4,
+)
+
 # -- dictionaries (one table per dictionary, all read by one Dictionaries.get) -----------------------
 GEO_REGIONS = ServiceTable(
     "dictionaries",
@@ -121,6 +183,12 @@ ACCOUNT_TABLES: tuple[ServiceTable, ...] = (
     RETARGETING_LISTS,
     NEGATIVE_KEYWORD_SHARED_SETS,
     CLIENTS,
+    FEEDS,
+    TURBO_PAGES,
+    BUSINESSES,
+    CREATIVES,
+    STRATEGIES,
+    AUDIENCE_TARGETS,
     GEO_REGIONS,
     TIME_ZONES,
     CURRENCIES,

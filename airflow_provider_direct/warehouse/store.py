@@ -18,6 +18,7 @@ from typing import Any
 
 from airflow.sdk import BaseHook
 
+from airflow_provider_direct.utils import jsonfast
 from airflow_provider_direct.warehouse.account_tables import ACCOUNT_TABLES
 from airflow_provider_direct.warehouse.dialects import Dialect, dialect_for
 from airflow_provider_direct.warehouse.schema import (
@@ -196,7 +197,7 @@ class WarehouseTransaction:
         batch: dict[int, tuple[Any, ...]] = {}
         written = 0
         for obj in objects:
-            payload = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+            payload = jsonfast.dumps(obj)
             batch[obj["Id"]] = table.row(login, obj, payload, ts)
             if len(batch) >= BATCH_ROWS:
                 written += self._flush(table, batch)
@@ -508,6 +509,36 @@ class DirectWarehouse:
         )
         return [r[0] for r in rows if r[0] is not None]
 
+    def live_counts(self, table: ObjectTable, login: str, column: str, ids: Sequence[int]) -> dict[int, int]:
+        """Live rows per ``column`` value among ``ids`` (e.g. keywords per group), for sizing reads."""
+        if column != "id" and column not in table.parents:
+            raise ValueError(f"{table.table} has no {column} column")
+        p = self.dialect.param
+        out: dict[int, int] = {}
+        for chunk in _chunks(list(ids)):
+            marks = ", ".join(p for _ in chunk)
+            rows = self._fetch(
+                f"SELECT {column}, COUNT(*) FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} "
+                f"AND deleted_at IS NULL AND {column} IN ({marks}) GROUP BY {column}",
+                (login, *chunk),
+            )
+            out.update({r[0]: int(r[1]) for r in rows})
+        return out
+
+    def orphaned(self, table: ServiceTable, login: str, column: str, parent: ObjectTable) -> list[int]:
+        """Values of ``column`` on live rows whose parent (by id in ``parent``) is deleted or unknown."""
+        if column not in table.column_names:
+            raise ValueError(f"{table.table} has no {column} column")
+        p = self.dialect.param
+        rows = self._fetch(
+            f"SELECT DISTINCT t.{column} FROM {self.dialect.qualify(table.table)} t "
+            f"WHERE t.client_login = {p} AND t.deleted_at IS NULL AND t.{column} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {self.dialect.qualify(parent.table)} o WHERE o.client_login = "
+            f"t.client_login AND o.id = t.{column} AND o.deleted_at IS NULL) ORDER BY t.{column}",
+            (login,),
+        )
+        return [r[0] for r in rows]
+
     def ids_after(self, table: ObjectTable, login: str, after: int, limit: int) -> list[int]:
         """Up to ``limit`` live ids greater than ``after``, in id order: the rolling refresh's next window."""
         p = self.dialect.param
@@ -534,7 +565,7 @@ class DirectWarehouse:
             cur.execute(f"{sql} ORDER BY {order}", params)
             while rows := cur.fetchmany(5000):
                 for (payload,) in rows:
-                    yield payload if isinstance(payload, dict) else json.loads(payload)
+                    yield payload if isinstance(payload, dict) else jsonfast.loads(payload)
             conn.rollback()
 
     def counts(self, login: str | None = None) -> dict[str, dict[str, int]]:

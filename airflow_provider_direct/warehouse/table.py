@@ -8,10 +8,11 @@ typed columns read from the API object by path, the whole object as ``payload``,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from airflow_provider_direct.utils import jsonfast
 
 ColumnKind = Literal["text", "bigint", "double"]
 
@@ -34,7 +35,7 @@ class Column:
             return None
         if isinstance(current, (dict, list)):
             # A structured value in a typed column would be unfilterable: store it as JSON text.
-            return json.dumps(current, ensure_ascii=False, separators=(",", ":"))
+            return jsonfast.dumps(current)
         if self.kind == "bigint":
             return int(current)
         if self.kind == "double":
@@ -78,7 +79,7 @@ class ServiceTable:
         return self.key.value(obj)
 
     def row(self, login: str, obj: dict[str, Any], synced_at: Any) -> tuple[Any, ...]:
-        payload = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        payload = jsonfast.dumps(obj)
         return (login, self.key_of(obj), *(c.value(obj) for c in self.columns), payload, synced_at, None)
 
     def ddl(self, sql_type: Callable[[str], str], ts: str, json_type: str, qualify: Callable[[str], str]) -> list[str]:
