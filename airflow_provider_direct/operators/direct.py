@@ -12,7 +12,7 @@ from airflow.sdk import Asset, BaseOperator
 from airflow_provider_direct.exceptions import DirectUnitsExhaustedError
 from airflow_provider_direct.hooks.direct import DirectHook
 from airflow_provider_direct.sync.account import MAX_CONCURRENT_REQUESTS, AccountServicesSync
-from airflow_provider_direct.sync.budget import UnitsBudget, parse_budget
+from airflow_provider_direct.sync.budget import DailyLimitUnknownError, UnitsBudget, parse_budget
 from airflow_provider_direct.sync.catalog import BY_TABLE, CATALOG, AccountService
 from airflow_provider_direct.sync.engine import DirectIncrementalSync
 from airflow_provider_direct.warehouse.schema import OBJECT_TABLES
@@ -117,6 +117,14 @@ class DirectIncrementalSyncOperator(BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         return self._sync(context, full_refresh=_as_bool(self.full_refresh), waits=0)
 
+    def _budget_limit(self, hook: DirectHook, login: str) -> int | None:
+        """The run's units budget; a share of the daily limit needs the limit, which any answer carries."""
+        try:
+            return parse_budget(self.units_budget, hook.units.limit)
+        except DailyLimitUnknownError:
+            hook.check_dictionaries(client_login=login)  # one unit: the Units header tells the daily limit
+            return parse_budget(self.units_budget, hook.units.limit)
+
     def resume_after_units_refill(self, context: Context, event: Any = None, waits: int = 0) -> dict[str, Any]:
         """Continue after a units wait; an unfinished full snapshot resumes from its checkpoint."""
         return self._sync(context, full_refresh=False, waits=waits)
@@ -130,15 +138,15 @@ class DirectIncrementalSyncOperator(BaseOperator):
                 f"{self.direct_conn_id!r} to the advertiser's login"
             )
         warehouse = DirectWarehouse.from_conn_id(self.warehouse_conn_id, schema=self.warehouse_schema)
-        sync = DirectIncrementalSync(hook, warehouse, login, reconcile_every=self.reconcile_every)
         units_at_start, run_started = hook.units.spent, utcnow()
         account = None
         try:
+            budget = UnitsBudget(limit=self._budget_limit(hook, login), ledger=hook.units, start=units_at_start)
+            sync = DirectIncrementalSync(hook, warehouse, login, reconcile_every=self.reconcile_every, budget=budget)
             result = sync.run(full_refresh=full_refresh)
-            if self.services:
-                # A share of the daily limit: the object sync's answers have told the limit by now.
-                limit = parse_budget(self.units_budget, hook.units.limit)
-                budget = UnitsBudget(limit=limit, ledger=hook.units, start=units_at_start)
+            if self.services and result.status == "partial":
+                self.log.info("The full snapshot is unfinished: the account services wait for the next run")
+            elif self.services:
                 account = AccountServicesSync(
                     hook,
                     warehouse,
@@ -146,7 +154,7 @@ class DirectIncrementalSyncOperator(BaseOperator):
                     budget=budget,
                     services=self.services,
                     max_concurrency=self.max_concurrency,
-                ).run(run_started)
+                ).run(run_started, full_refresh=result.mode == "full")
         except DirectUnitsExhaustedError as exc:
             if waits >= self.max_units_waits:
                 raise

@@ -17,26 +17,33 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from airflow_provider_direct.hooks.direct import MAX_CONCURRENT_REQUESTS, DirectHook
 from airflow_provider_direct.sync.budget import UnitsBudget
 from airflow_provider_direct.sync.catalog import CATALOG, AccountService
 from airflow_provider_direct.sync.policies import Phase, PlanContext, Read
+from airflow_provider_direct.sync.prefetch import Prefetcher, Stream
 from airflow_provider_direct.warehouse.store import DirectWarehouse, TableState, utcnow
 
 log = logging.getLogger(__name__)
 
+#: Reads planned ahead of the oldest uncommitted one, per request slot: the five slots stay busy
+#: while a long read is committed, and what waits is at most two pages per read.
+READS_AHEAD = 2
+
 
 @dataclass
-class Fetched:
-    """What one read brought back: every object, unless the budget cut it short."""
+class Page:
+    """One page of a read; the ``last`` one says whether the budget let the read finish."""
 
     objects: list[dict[str, Any]]
-    complete: bool
+    last: bool = False
+    complete: bool = False
+    units: int = 0  # what the call cost (the Units header)
 
 
 @dataclass
@@ -49,6 +56,7 @@ class AccountSyncResult:
     upserted: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
+    units: dict[str, int] = field(default_factory=dict)
     left_for_next_run: list[str] = field(default_factory=list)
     freshness: dict[str, str | None] = field(default_factory=dict)
     duration_seconds: float = 0.0
@@ -97,17 +105,23 @@ class AccountServicesSync:
 
     # ------------------------------------------------------------------ entry point
 
-    def run(self, run_started: dt.datetime) -> AccountSyncResult:
-        """Refresh the services; ``run_started`` is when this run's object sync began."""
+    def run(self, run_started: dt.datetime, *, full_refresh: bool = False) -> AccountSyncResult:
+        """Refresh the services; ``run_started`` is when this run's object sync began.
+
+        ``full_refresh`` plans every table as on its first run: complete listings, every parent's
+        bids, every dictionary (rows the API no longer returns are soft-deleted).
+        """
         started = time.monotonic()
         units_before = self.hook.units.spent
         result = AccountSyncResult(self.login, self.budget.limit)
-        stored = self.warehouse.read_table_states(self.login)
+        stored = {} if full_refresh else self.warehouse.read_table_states(self.login)
         states = {s.name: stored.get(s.name) or TableState(self.login, s.name) for s in self.services}
         cut: set[str] = set()
-        with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="direct-read") as pool:
+        # A buffer of two holds a one-page read whole (its page and its end), so the worker moves on to
+        # the next read while the commits, which keep plan order, catch up.
+        with Prefetcher(self.max_concurrency, buffer=2) as prefetch:
             for phase in Phase:
-                self._run_phase(phase, pool, states, cut, run_started, result)
+                self._run_phase(phase, prefetch, states, cut, run_started, result)
         for service in self.services:
             refreshed = states[service.name].refreshed_at
             result.freshness[service.name] = refreshed.isoformat() if refreshed else None
@@ -118,13 +132,13 @@ class AccountServicesSync:
     def _run_phase(
         self,
         phase: Phase,
-        pool: ThreadPoolExecutor,
+        prefetch: Prefetcher,
         states: dict[str, TableState],
         cut: set[str],
         run_started: dt.datetime,
         result: AccountSyncResult,
     ) -> None:
-        in_flight: deque[tuple[AccountService, Read, Future[Fetched]]] = deque()
+        ahead: deque[tuple[AccountService, Read, Stream[Page]]] = deque()
         for service in self.services:
             if service.name in cut:
                 continue
@@ -140,16 +154,16 @@ class AccountServicesSync:
                     break
                 planned += 1
                 expected = self._expected(service, read)
-                in_flight.append((service, read, pool.submit(self._fetch, service, read, expected)))
-                while len(in_flight) >= self.max_concurrency:
-                    self._commit(*in_flight.popleft(), states, cut, result)
+                ahead.append((service, read, prefetch.stream(partial(self._pages, service, read, expected))))
+                while len(ahead) >= READS_AHEAD * self.max_concurrency:
+                    self._commit(*ahead.popleft(), states, cut, result)
             if not planned:
                 # The policy may have moved its cursor past nothing new: keep that, and the check time.
                 with self.warehouse.transaction() as tx:
                     state.checked_at = self.clock()
                     tx.write_table_state(state)
-        while in_flight:
-            self._commit(*in_flight.popleft(), states, cut, result)
+        while ahead:
+            self._commit(*ahead.popleft(), states, cut, result)
 
     def _affordable(self, service: AccountService) -> bool:
         remaining = self.budget.remaining()
@@ -178,7 +192,7 @@ class AccountServicesSync:
 
     def _page_size(self, service: AccountService, expected: int | None) -> int:
         """``Page.Limit`` to ask for: the expected objects with slack, else a fair share of what is left."""
-        limit = self.hook.page_limit
+        limit = min(self.hook.page_limit, service.page_limit or self.hook.page_limit)
         if expected is not None:
             return max(1, min(limit, expected + max(10, expected // 10)))
         remaining = self.budget.remaining()
@@ -190,19 +204,20 @@ class AccountServicesSync:
 
     # ------------------------------------------------------------------ one read (worker thread)
 
-    def _fetch(self, service: AccountService, read: Read, expected: int | None = None) -> Fetched:
+    def _pages(self, service: AccountService, read: Read, expected: int | None) -> Iterator[Page]:
+        """The pages of one read, then a last empty page that says whether the read is complete."""
         if read.bookkeeping:
-            return Fetched([], True)  # a step of the policy (a cycle ended): no call
+            yield Page([], last=True, complete=True)  # a step of the policy (a cycle ended, a sweep): no call
+            return
         if not service.paged:
-            return self._fetch_once(service, read)
-        objects: list[dict[str, Any]] = []
+            yield self._page_once(service, read)
+            return
         held: list[int] = []
         stopped = False
 
         def page_limit() -> int:
             nonlocal stopped
-            want = self._page_size(service, expected)
-            count, units = self.budget.reserve_page(service.name, want, service.prior)
+            count, units = self.budget.reserve_page(service.name, self._page_size(service, expected), service.prior)
             if count == 0:
                 stopped = True
             held.append(units)
@@ -224,15 +239,15 @@ class AccountServicesSync:
             ):
                 self.budget.release(held.pop())
                 found = page.get(service.table.result_key) or []
-                objects.extend(found)
                 if reading is not None:
                     self.budget.observe(service.name, reading.spent, len(found))
+                yield Page(found, units=reading.spent if reading else 0)
         finally:
             for units in held:
                 self.budget.release(units)
-        return Fetched(objects, complete=not stopped)
+        yield Page([], last=True, complete=not stopped)
 
-    def _fetch_once(self, service: AccountService, read: Read) -> Fetched:
+    def _page_once(self, service: AccountService, read: Read) -> Page:
         """A method without ``Page`` (Clients.get, Dictionaries.get): one call, reserved whole."""
         params = dict(read.params or {})
         if service.field_names:
@@ -240,7 +255,7 @@ class AccountServicesSync:
         params.update(service.extra_params)
         estimate = self.budget.price(service.name, service.prior).estimate(1)
         if not self.budget.reserve(service.name, estimate):
-            return Fetched([], complete=False)
+            return Page([], last=True, complete=False)
         try:
             answer, reading = self.hook.call_metered(
                 service.table.service, "get", params, client_login=self.login, version=service.version
@@ -250,7 +265,7 @@ class AccountServicesSync:
         objects = answer.get(service.table.result_key) or []
         if reading is not None:
             self.budget.observe(service.name, reading.spent, len(objects))
-        return Fetched(list(objects), complete=True)
+        return Page(list(objects), last=True, complete=True, units=reading.spent if reading else 0)
 
     # ------------------------------------------------------------------ commit (calling thread)
 
@@ -258,18 +273,25 @@ class AccountServicesSync:
         self,
         service: AccountService,
         read: Read,
-        future: Future[Fetched],
+        pages: Stream[Page],
         states: dict[str, TableState],
         cut: set[str],
         result: AccountSyncResult,
     ) -> None:
-        fetched = future.result()
+        """Write one read's pages as they arrive, in one transaction with the policy's bookkeeping."""
         state = states[service.name]
         broken = service.name in cut
+        complete = False
+        units = 0
         with self.warehouse.transaction() as tx:
             now = self.clock()
-            tx.upsert_rows(service.table, self.login, fetched.objects, now)
-            if fetched.complete and not broken:
+            for page in pages:
+                units += page.units
+                if page.objects:
+                    tx.upsert_rows(service.table, self.login, page.objects, now)
+                if page.last:
+                    complete = page.complete
+            if complete and not broken:
                 if read.scope is not None:
                     column, values = read.scope
                     if column is None or values:
@@ -285,7 +307,8 @@ class AccountServicesSync:
         result.deleted[name] = result.deleted.get(name, 0) + tx.deleted.get(name, 0)
         if not read.bookkeeping:
             result.reads[name] = result.reads.get(name, 0) + 1
-        if not fetched.complete and not broken:
+            result.units[name] = result.units.get(name, 0) + units
+        if not complete and not broken:
             cut.add(name)
             result.left_for_next_run.append(f"{name}: {read.phase.name.lower()} read of {read.label} cut by budget")
             log.info("Units budget reached during %s (%s): the rest waits for the next run", name, read.label)

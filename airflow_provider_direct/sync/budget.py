@@ -30,6 +30,10 @@ class Price:
 DEFAULT_PRIOR = Price(base=20, per_object=1)
 
 
+class DailyLimitUnknownError(ValueError):
+    """A share of the daily limit was asked for before any answer told the limit."""
+
+
 def parse_budget(setting: int | float | str | None, daily_limit: int | None) -> int | None:
     """Units a run may spend: an absolute number, a share of the daily limit (``0.25`` / ``"25%"``), or None.
 
@@ -40,19 +44,27 @@ def parse_budget(setting: int | float | str | None, daily_limit: int | None) -> 
     share: float | None = None
     if isinstance(setting, str):
         text = setting.strip()
-        if text.endswith("%"):
-            share = float(text[:-1]) / 100
-        elif "." in text:
-            share = float(text)
-        else:
-            setting = int(text)
+        try:
+            if text.endswith("%"):
+                share = float(text[:-1]) / 100
+            elif "." in text:
+                share = float(text)
+            else:
+                setting = int(text)
+        except ValueError:
+            raise ValueError(
+                f"units_budget must be a number of units, a share such as 0.2 or a percentage such as 20%, "
+                f"got {setting!r}"
+            ) from None
     elif isinstance(setting, float):
         share = setting
     if share is not None:
         if not 0 < share <= 1:
             raise ValueError(f"units_budget share must be within (0, 1], got {setting!r}")
         if daily_limit is None:
-            raise ValueError("units_budget as a share needs the daily limit, which no Units header has reported yet")
+            raise DailyLimitUnknownError(
+                "units_budget as a share needs the daily limit, which no Units header has reported yet"
+            )
         return int(daily_limit * share)
     if isinstance(setting, bool) or not isinstance(setting, int) or setting < 0:
         raise ValueError(f"units_budget must be a non-negative number of units or a share, got {setting!r}")

@@ -16,7 +16,7 @@ from typing import Any
 from airflow_provider_direct.sync.budget import DEFAULT_PRIOR, Price
 from airflow_provider_direct.sync.policies import Dictionary, Listing, PerParent, Referenced, RefreshPolicy
 from airflow_provider_direct.warehouse import account_tables as t
-from airflow_provider_direct.warehouse.schema import AD_GROUPS, CAMPAIGNS
+from airflow_provider_direct.warehouse.schema import AD_GROUPS, CAMPAIGNS, KEYWORDS
 from airflow_provider_direct.warehouse.table import ServiceTable
 
 
@@ -27,6 +27,8 @@ class AccountService:
     :param listing: ``SelectionCriteria`` of a complete listing; None sends none (the services
         whose ``IdsCriteria`` is optional list everything without it).
     :param paged: False for the methods without ``Page`` (Clients.get, Dictionaries.get).
+    :param page_limit: a smaller ``Page.Limit`` for services with heavy objects, so the pages five
+        concurrent reads hold stay small (None: the hook's 10 000).
     """
 
     table: ServiceTable
@@ -38,6 +40,7 @@ class AccountService:
     paged: bool = True
     version: str | None = None
     prior: Price = DEFAULT_PRIOR
+    page_limit: int | None = None
 
     @property
     def name(self) -> str:
@@ -57,6 +60,31 @@ _BID_MODIFIER_ARRAYS = {
     "SerpLayoutAdjustmentFieldNames": ["SerpLayout", "BidModifier", "Enabled"],
     "IncomeGradeAdjustmentFieldNames": ["Grade", "BidModifier", "Enabled"],
 }
+
+_BUDGET = ["WeeklySpendLimit", "CustomPeriodBudget", "BudgetType"]
+_STRATEGY_ARRAYS = {
+    "StrategyMaximumClicksFieldNames": [*_BUDGET, "BidCeiling"],
+    "StrategyMaximumConversionRateFieldNames": [*_BUDGET, "BidCeiling", "GoalId"],
+    "StrategyAverageCpcFieldNames": ["AverageCpc", *_BUDGET],
+    "StrategyAverageCpaFieldNames": ["AverageCpa", "GoalId", *_BUDGET, "BidCeiling", "ExplorationBudget"],
+    "StrategyAverageCpaMultipleGoalsFieldNames": [*_BUDGET, "BidCeiling", "ExplorationBudget"],
+    "StrategyPayForConversionFieldNames": ["Cpa", "GoalId", *_BUDGET],
+    "StrategyPayForConversionMultipleGoalsFieldNames": ["GoalId", "WeeklySpendLimit", "CustomPeriodBudget"],
+    "StrategyAverageCpaPerCampaignFieldNames": ["AverageCpa", "GoalId", *_BUDGET, "BidCeiling", "ExplorationBudget"],
+    "StrategyPayForConversionPerCampaignFieldNames": ["Cpa", "GoalId", *_BUDGET],
+    "StrategyPayForConversionPerFilterFieldNames": ["Cpa", "GoalId", *_BUDGET],
+}
+
+#: Ad blocks whose ``Creative`` names a creative (Ads.get).
+_AD_BUILDER_BLOCKS = (
+    "TextAdBuilderAd",
+    "MobileAppAdBuilderAd",
+    "MobileAppCpcVideoAdBuilderAd",
+    "CpmBannerAdBuilderAd",
+    "CpcVideoAdBuilderAd",
+    "CpmVideoAdBuilderAd",
+    "SmartAdBuilderAd",
+)
 
 CATALOG: tuple[AccountService, ...] = (
     # -- referenced by ads
@@ -106,6 +134,32 @@ CATALOG: tuple[AccountService, ...] = (
         {"Ids": 10_000},
         listing={},  # AdExtensionsSelectionCriteria is required; empty selects every extension
     ),
+    # https://yandex.com/dev/direct/doc/en/turbopages/get: published pages only, made in the builder.
+    AccountService(
+        t.TURBO_PAGES,
+        Referenced(paths=(("TextAd", "TurboPageId"),), criterion="Ids"),
+        ("Id", "Name", "Href", "PreviewHref", "TurboSiteHref", "BoundWithHref"),
+        id_caps={"Ids": 10_000},
+    ),
+    # https://yandex.com/dev/direct/doc/en/businesses/get: profiles in Yandex Business.
+    AccountService(
+        t.BUSINESSES,
+        Referenced(paths=(("TextAd", "BusinessId"),), criterion="Ids"),
+        (
+            "Id",
+            "Name",
+            "Address",
+            "Phone",
+            "ProfileUrl",
+            "InternalUrl",
+            "IsPublished",
+            "MergedIds",
+            "Rubric",
+            "Urls",
+            "HasOffice",
+        ),
+        id_caps={"Ids": 10_000},
+    ),
     # -- per campaign or group
     AccountService(
         t.BID_MODIFIERS,
@@ -122,13 +176,31 @@ CATALOG: tuple[AccountService, ...] = (
     ),
     AccountService(
         t.KEYWORD_BIDS,
-        PerParent(AD_GROUPS, "AdGroupIds", cap=1000, column="ad_group_id", skip_archived=True),
+        PerParent(
+            AD_GROUPS,
+            "AdGroupIds",
+            cap=1000,
+            column="ad_group_id",
+            skip_archived=True,
+            sizing=(KEYWORDS, "ad_group_id"),  # a keyword (or autotargeting) has one bid row
+        ),
         ("KeywordId", "AdGroupId", "CampaignId", "ServingStatus", "StrategyPriority"),
         {
             "SearchFieldNames": ["Bid", "AutotargetingSearchBidIsAuto", "AuctionBids"],
             "NetworkFieldNames": ["Bid", "Coverage"],
         },
         {"AdGroupIds": 1000},
+        # With its auction table a keyword bid is ~3 KB in memory: 10 000 a page, times the pages
+        # five concurrent reads buffer, would be ~0.4 GB. 2 000 keeps it near 0.1 GB.
+        page_limit=2000,
+    ),
+    # https://yandex.com/dev/direct/doc/en/audiencetargets/get: AdGroupIds 1..1000 a call. The page
+    # says nothing of archived campaigns, so their groups are read like the others.
+    AccountService(
+        t.AUDIENCE_TARGETS,
+        PerParent(AD_GROUPS, "AdGroupIds", cap=1000, column="ad_group_id", skip_archived=False),
+        ("Id", "AdGroupId", "CampaignId", "RetargetingListId", "InterestId", "ContextBid", "StrategyPriority", "State"),
+        id_caps={"AdGroupIds": 1000},
     ),
     # -- account level
     AccountService(
@@ -146,6 +218,60 @@ CATALOG: tuple[AccountService, ...] = (
         ),
     ),
     AccountService(t.NEGATIVE_KEYWORD_SHARED_SETS, Listing(), ("Id", "Name", "NegativeKeywords", "Associated")),
+    # https://yandex.ru/dev/direct/doc/en/feeds/get: a feed's block follows its SourceType.
+    AccountService(
+        t.FEEDS,
+        Listing(),
+        (
+            "Id",
+            "Name",
+            "BusinessType",
+            "SourceType",
+            "FilterSchema",
+            "UpdatedAt",
+            "CampaignIds",
+            "NumberOfItems",
+            "Status",
+            "TitleAndTextSources",
+        ),
+        {"FileFeedFieldNames": ["Filename"], "UrlFeedFieldNames": ["Login", "Url", "RemoveUtmTags"]},
+        {"Ids": 10_000},
+    ),
+    # https://yandex.com/dev/direct/doc/en/creatives/get: text ads name a creative in their video
+    # extension, ad-builder ads in their Creative block (the emulated ads carry none of either, so there
+    # the daily listing does the work).
+    AccountService(
+        t.CREATIVES,
+        Referenced(
+            paths=(
+                ("TextAd", "VideoExtension", "CreativeId"),
+                ("MobileAppAd", "VideoExtension", "CreativeId"),
+                *((block, "Creative", "CreativeId") for block in _AD_BUILDER_BLOCKS),
+            ),
+            criterion="Ids",
+        ),
+        ("Id", "Type", "Name", "PreviewUrl", "Width", "Height", "ThumbnailUrl", "Associated", "IsAdaptive"),
+        {
+            "VideoExtensionCreativeFieldNames": ["Duration"],
+            "CpcVideoCreativeFieldNames": ["Duration"],
+            "CpmVideoCreativeFieldNames": ["Duration"],
+            "SmartCreativeFieldNames": ["CreativeGroupId", "CreativeGroupName", "BusinessType"],
+        },
+        {"Ids": 10_000},
+        listing={},  # CreativesSelectionCriteria is required; empty selects every creative
+    ),
+    # https://yandex.com/dev/direct/doc/en/strategies/get: portfolio strategies exist at /json/v501/ only.
+    # The *FieldNames arrays whose field lists were verified on the page; those of the per-filter,
+    # per-campaign CPC, CRR and max-profit types were not, so such strategies arrive without their block.
+    AccountService(
+        t.STRATEGIES,
+        Listing(),
+        ("Id", "AttributionModel", "CounterIds", "PriorityGoals", "Type", "Name", "StatusArchived"),
+        _STRATEGY_ARRAYS,
+        {"Ids": 10_000},
+        listing={},  # StrategiesSelectionCriteria is required; empty selects every strategy
+        version="v501",
+    ),
     AccountService(
         t.CLIENTS,
         Listing(),

@@ -13,23 +13,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import islice
 from typing import Any
 
 from airflow_provider_direct.exceptions import DirectRequestError
 from airflow_provider_direct.hooks.direct import MAX_CONCURRENT_REQUESTS, RESULT_KEYS, DirectHook, chunked
 from airflow_provider_direct.models.direct import ChangeKind
+from airflow_provider_direct.sync.budget import UnitsBudget
 from airflow_provider_direct.sync.fields import (
-    AD_EXTRA_PARAMS,
     AD_FIELDS,
     AD_GROUP_FIELDS,
     CAMPAIGN_FIELDS,
     CAMPAIGN_LISTING_FIELDS,
     KEYWORD_FIELDS,
+    ad_extra_params,
+    campaign_extra_params,
 )
 from airflow_provider_direct.sync.planner import plan_campaigns, plan_children
 from airflow_provider_direct.sync.prefetch import Prefetcher, Stream
@@ -71,6 +73,30 @@ class SyncResult:
         return asdict(self)
 
 
+class _ChunkPrice:
+    """What one snapshot chunk costs, learned from the ledger as chunks commit (with a margin).
+
+    Reads run ahead of commits, so the units spent when a chunk commits include part of the next
+    ones: the average per committed chunk over-estimates, which is the safe side of a budget.
+    """
+
+    MARGIN = 1.25
+
+    def __init__(self, spent_at_start: int) -> None:
+        self.start = spent_at_start
+        self.spent = spent_at_start
+        self.chunks = 0
+
+    def committed(self, spent_now: int) -> None:
+        self.chunks += 1
+        self.spent = spent_now
+
+    def estimate(self) -> int | None:
+        if not self.chunks:
+            return None
+        return math.ceil((self.spent - self.start) / self.chunks * self.MARGIN)
+
+
 class _Tracked:
     """Pass objects through while remembering their ids (to tell what a ``get`` did not return).
 
@@ -109,6 +135,9 @@ class DirectIncrementalSync:
     :param max_watermark_age: an older watermark is not trusted (the API's change-history retention
         is undocumented): the run falls back to a full snapshot.
     :param max_concurrency: simultaneous requests of a full snapshot (the API allows 5 per advertiser).
+    :param budget: a units budget for the run. A full snapshot then stops at a chunk boundary when the
+        next chunk's estimated price no longer fits, keeps its checkpoint, and resumes next run. An
+        incremental run is not cut: a partial one could not move the watermark, so it would pay twice.
     """
 
     def __init__(
@@ -121,6 +150,7 @@ class DirectIncrementalSync:
         max_watermark_age: dt.timedelta = dt.timedelta(days=30),
         clock: Callable[[], dt.datetime] = utcnow,
         max_concurrency: int = MAX_CONCURRENT_REQUESTS,
+        budget: UnitsBudget | None = None,
     ) -> None:
         if not 1 <= max_concurrency <= MAX_CONCURRENT_REQUESTS:
             raise ValueError(f"max_concurrency must be within 1..{MAX_CONCURRENT_REQUESTS} (the API's limit)")
@@ -131,6 +161,7 @@ class DirectIncrementalSync:
         self.reconcile_every = reconcile_every
         self.max_watermark_age = max_watermark_age
         self.clock = clock
+        self.budget = budget
         self._units_before = 0
 
     # ------------------------------------------------------------------ entry point
@@ -191,24 +222,42 @@ class DirectIncrementalSync:
         done = set(state.snapshot_done_campaigns)
 
         with self.warehouse.transaction() as tx:
-            campaigns = _Tracked(self.hook.iter_objects("campaigns", {}, CAMPAIGN_FIELDS, client_login=self.login))
+            campaigns = _Tracked(
+                self.hook.iter_objects(
+                    "campaigns",
+                    {},
+                    CAMPAIGN_FIELDS,
+                    extra_params=campaign_extra_params(self.hook.api_version),
+                    client_login=self.login,
+                )
+            )
             tx.upsert_objects(CAMPAIGNS, self.login, campaigns, self.clock())
             self._add(upserted, tx.upserted)
         campaign_ids = sorted(campaigns.ids)
         if campaigns.archived:
             result.notes.append(f"{len(campaigns.archived)} archived campaigns: their keywords are kept as they were")
 
-        chunks = iter(chunked([c for c in campaign_ids if c not in done], SNAPSHOT_CAMPAIGN_CHUNK))
+        pending = [c for c in campaign_ids if c not in done]
+        chunks = iter(chunked(pending, SNAPSHOT_CAMPAIGN_CHUNK))
+        price = _ChunkPrice(self.hook.units.spent)
         with Prefetcher(self.max_concurrency, buffer=1) as prefetch:
             # Chunks are read ahead by up to ``max_concurrency`` requests, and committed in order.
             ahead: deque[tuple[list[int], list[int], list[tuple[ObjectTable, Stream[dict[str, Any]]]]]] = deque()
-            for chunk in islice(chunks, self.max_concurrency):
-                ahead.append(self._open_children(prefetch, chunk, campaigns.archived))
+
+            def read_ahead(uncommitted: int) -> None:
+                """Open chunks up to the request limit and, with a budget, up to what it affords."""
+                while len(ahead) + uncommitted < self.max_concurrency and self._affords_chunk(
+                    price, len(ahead) + uncommitted + 1
+                ):
+                    following = next(chunks, None)
+                    if following is None:
+                        return
+                    ahead.append(self._open_children(prefetch, following, campaigns.archived))
+
+            read_ahead(0)
             while ahead:
                 chunk, readable, streams = ahead.popleft()
-                following = next(chunks, None)
-                if following is not None:
-                    ahead.append(self._open_children(prefetch, following, campaigns.archived))
+                read_ahead(1)  # the next chunks are read while this one is written
                 with self.warehouse.transaction() as tx:
                     now = self.clock()
                     for table, pages in streams:
@@ -224,6 +273,18 @@ class DirectIncrementalSync:
                     tx.write_state(state)
                 self._add(upserted, tx.upserted)
                 self._add(deleted, tx.deleted)
+                price.committed(self.hook.units.spent)
+                read_ahead(0)
+
+        left = sum(1 for c in pending if c not in done)
+        if left:  # the budget stopped it: the checkpoint keeps what is done, the next run resumes
+            result.status = "partial"
+            result.notes.append(
+                f"units budget reached: {left} of {len(campaign_ids)} campaigns wait for the next run "
+                "(the full snapshot resumes from its checkpoint)"
+            )
+            result.upserted, result.deleted = upserted, deleted
+            return result
 
         with self.warehouse.transaction() as tx:
             now = self.clock()
@@ -242,6 +303,16 @@ class DirectIncrementalSync:
             self._log_run(tx, result, began)
         return result
 
+    def _affords_chunk(self, price: _ChunkPrice, in_flight: int) -> bool:
+        """Whether a chunk fits the budget when ``in_flight`` chunks (it included) are uncommitted."""
+        remaining = None if self.budget is None else self.budget.remaining()
+        if remaining is None:
+            return True
+        estimate = price.estimate()
+        if estimate is None:  # no chunk priced yet: one at a time until one is
+            return in_flight <= 1
+        return remaining - (in_flight - 1) * estimate >= estimate
+
     def _open_children(
         self, prefetch: Prefetcher, chunk: list[int], archived: set[int]
     ) -> tuple[list[int], list[int], list[tuple[ObjectTable, Stream[dict[str, Any]]]]]:
@@ -256,7 +327,7 @@ class DirectIncrementalSync:
 
         streams = [
             (AD_GROUPS, prefetch.stream(pages("adgroups", chunk, AD_GROUP_FIELDS))),
-            (ADS, prefetch.stream(pages("ads", chunk, AD_FIELDS, AD_EXTRA_PARAMS))),
+            (ADS, prefetch.stream(pages("ads", chunk, AD_FIELDS, ad_extra_params(h.api_version)))),
         ]
         if readable:
             streams.append((KEYWORDS, prefetch.stream(pages("keywords", readable, KEYWORD_FIELDS))))
@@ -335,7 +406,13 @@ class DirectIncrementalSync:
 
     def _refetch_campaigns(self, tx: WarehouseTransaction, ids: Sequence[int], now: dt.datetime) -> _Tracked:
         tracked = _Tracked(
-            self.hook.iter_objects("campaigns", {"Ids": list(ids)}, CAMPAIGN_FIELDS, client_login=self.login)
+            self.hook.iter_objects(
+                "campaigns",
+                {"Ids": list(ids)},
+                CAMPAIGN_FIELDS,
+                extra_params=campaign_extra_params(self.hook.api_version),
+                client_login=self.login,
+            )
             if ids
             else ()
         )
@@ -384,7 +461,11 @@ class DirectIncrementalSync:
             return
         ads = _Tracked(
             self.hook.iter_objects(
-                "ads", {"Ids": list(ad_ids)}, AD_FIELDS, extra_params=AD_EXTRA_PARAMS, client_login=self.login
+                "ads",
+                {"Ids": list(ad_ids)},
+                AD_FIELDS,
+                extra_params=ad_extra_params(self.hook.api_version),
+                client_login=self.login,
             )
         )
         tx.upsert_objects(ADS, self.login, ads, now)

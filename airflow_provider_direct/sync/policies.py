@@ -58,11 +58,12 @@ class Read:
     on_done: Callable[[TableState, dt.datetime], None] | None = None
     params: dict[str, Any] | None = None
     label: str = ""
+    sweep: bool = False  # no call: every row in ``scope`` is gone (its parent was deleted)
 
     @property
     def bookkeeping(self) -> bool:
-        """A step that sends nothing (a rolling cycle ended): it costs no units."""
-        return self.params is None and not self.criteria and self.scope is None
+        """A step that sends nothing (a rolling cycle ended, a sweep): it costs no units."""
+        return self.sweep or (self.params is None and not self.criteria and self.scope is None)
 
 
 @dataclass
@@ -226,6 +227,9 @@ class PerParent:
     :param fixed: criteria every call carries (BidModifiers' required ``Levels``).
     :param skip_archived: parents in ARCHIVED campaigns are not read (the API shows nothing of
         them: keeping their rows as they were is not a deletion).
+    :param sizing: ``(table, column)`` whose live rows per parent foretell this table's (keywords
+        per group for keyword bids): a read then takes parents up to ``per_read`` expected objects,
+        one page, so reads run side by side instead of paging one after another.
     """
 
     parent: ObjectTable
@@ -235,6 +239,8 @@ class PerParent:
     cycle_runs: int = 24
     fixed: tuple[tuple[str, Any], ...] = ()
     skip_archived: bool = False
+    sizing: tuple[ObjectTable, str] | None = None
+    per_read: int = 2000
 
     def _read(self, phase: Phase, parents: list[int], label: str, on_done: Any = None) -> Read:
         return Read(
@@ -251,6 +257,27 @@ class PerParent:
         hidden = ctx.archived_groups() if self.parent is AD_GROUPS else ctx.archived_campaigns()
         return [i for i in ids if i not in hidden]
 
+    def _sized(self, ctx: PlanContext, parents: list[int]) -> Iterator[list[int]]:
+        """Chunks of at most ``cap`` parents and, with ``sizing``, about ``per_read`` expected objects."""
+        if self.sizing is None:
+            yield from _chunks(parents, self.cap)
+            return
+        table, column = self.sizing
+        chunk: list[int] = []
+        expected = 0
+        for start in range(0, len(parents), self.cap):
+            part = parents[start : start + self.cap]
+            counts = ctx.warehouse.live_counts(table, ctx.login, column, part)
+            for parent in part:
+                size = counts.get(parent, 0)
+                if chunk and (len(chunk) >= self.cap or expected + size > self.per_read):
+                    yield chunk
+                    chunk, expected = [], 0
+                chunk.append(parent)
+                expected += size
+        if chunk:
+            yield chunk
+
     def changed_parents(self, ctx: PlanContext) -> list[int]:
         """Parents this run's object sync upserted: new, changed, or (groups) whose keywords changed."""
         ids = set(ctx.warehouse.synced_ids(self.parent, ctx.login, ctx.run_started))
@@ -260,9 +287,15 @@ class PerParent:
 
     def plan(self, ctx: PlanContext, state: TableState, phase: Phase) -> Iterator[Read]:
         if phase is Phase.CHANGES:
+            assert ctx.table is not None
+            # The API returns nothing under a deleted parent: its rows are gone, with no call.
+            for chunk in _chunks(ctx.warehouse.orphaned(ctx.table, ctx.login, self.column, self.parent), 1000):
+                yield Read(
+                    Phase.CHANGES, {}, scope=(self.column, chunk), sweep=True, label=f"{len(chunk)} deleted parents"
+                )
             if state.refreshed_at is None and state.cursor is None:
                 return  # the first run's rolling cycle reads everything anyway
-            for chunk in _chunks(self._readable(ctx, self.changed_parents(ctx)), self.cap):
+            for chunk in self._sized(ctx, self._readable(ctx, self.changed_parents(ctx))):
                 yield self._read(Phase.CHANGES, chunk, f"{len(chunk)} changed {self.parent.service}")
         if phase is not Phase.ROLLING:
             return
@@ -278,6 +311,7 @@ class PerParent:
             window = ctx.warehouse.ids_after(self.parent, ctx.login, after, min(self.cap, quota - taken))
             if not window:
                 break
+            window = next(self._sized(ctx, window))  # the first read's worth; the rest next turn
             after = window[-1]
             taken += len(window)
             readable = self._readable(ctx, window)

@@ -112,3 +112,17 @@ def test_needs_a_client_login(make_connection: Any, emulator_conn: str, warehous
     op = DirectIncrementalSyncOperator(task_id="s", direct_conn_id=emulator_conn, warehouse_conn_id=warehouse_id)
     with pytest.raises(ValueError, match="No client login"):
         op.execute({})
+
+
+def test_units_budget_as_a_share_of_the_daily_limit(emulator_conn: str, warehouse_id: str) -> None:
+    """``"0.5%"`` is read against the daily limit the Units header reports; the run stays within it."""
+    summary = operator(emulator_conn, warehouse_id, units_budget="0.5%").execute({})
+    limit = summary["units"]["limit"]
+    assert summary["account"]["budget"] == limit // 200
+    assert summary["units_spent"] <= limit // 200
+    assert summary["account"]["left_for_next_run"], "a whole first run does not fit 1% of the day"
+
+
+def test_a_bad_units_budget_fails_before_any_read(emulator_conn: str, warehouse_id: str) -> None:
+    with pytest.raises(ValueError, match="units_budget"):
+        operator(emulator_conn, warehouse_id, units_budget="lots").execute({})

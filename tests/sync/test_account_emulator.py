@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorConfig
-from airflow_provider_direct.emulator.truth import service_objects
+from airflow_provider_direct.emulator.truth import service_items
 from airflow_provider_direct.hooks.direct import DirectHook
 from airflow_provider_direct.sync.account import AccountServicesSync, AccountSyncResult
 from airflow_provider_direct.sync.budget import UnitsBudget
@@ -41,13 +41,7 @@ def short_cycle(services: tuple[AccountService, ...] = CATALOG) -> list[AccountS
 def truth_of(admin: EmulatorAdmin, service: AccountService, login: str = LOGIN) -> dict[Any, dict[str, Any]]:
     """The service's objects as a complete read through the API returns them, by natural key."""
     table = service.table
-    if table.service == "dictionaries":
-        items = [
-            item for block in service_objects(admin, login, "dictionaries") for item in block.get(table.result_key, [])
-        ]
-    else:
-        items = list(service_objects(admin, login, table.service))
-    return {table.key_of(o): o for o in items}
+    return {table.key_of(o): o for o in service_items(admin, login, table.service, table.result_key)}
 
 
 def assert_services_match_truth(
@@ -72,29 +66,18 @@ class Runner:
     def clock(self) -> dt.datetime:
         return utcnow() + self.offset
 
-    def __call__(self, budget: int | None = None) -> tuple[SyncResult, AccountSyncResult, int]:
+    def __call__(
+        self, budget: int | None = None, *, full_refresh: bool = False
+    ) -> tuple[SyncResult, AccountSyncResult, int]:
         start, run_started = self.hook.units.spent, utcnow()
-        core = DirectIncrementalSync(self.hook, self.warehouse, LOGIN).run()
-        account = AccountServicesSync(
-            self.hook,
-            self.warehouse,
-            LOGIN,
-            budget=UnitsBudget(limit=budget, ledger=self.hook.units, start=start),
-            services=self.services,
-            clock=self.clock,
-        ).run(run_started)
+        units = UnitsBudget(limit=budget, ledger=self.hook.units, start=start)
+        core = DirectIncrementalSync(self.hook, self.warehouse, LOGIN, budget=units).run(full_refresh=full_refresh)
+        account = AccountSyncResult(LOGIN, budget)
+        if core.status != "partial":  # as the operator: services wait for an unfinished snapshot
+            account = AccountServicesSync(
+                self.hook, self.warehouse, LOGIN, budget=units, services=self.services, clock=self.clock
+            ).run(run_started, full_refresh=core.mode == "full")
         return core, account, self.hook.units.spent - start
-
-
-@pytest.fixture
-def hook(emulator_conn: str) -> DirectHook:
-    return DirectHook(emulator_conn, retry_min_wait=0.01, retry_max_wait=0.05)
-
-
-@pytest.fixture
-def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
-    conn_id, schema = warehouse_conn
-    return DirectWarehouse.from_conn_id(conn_id, schema=schema)
 
 
 @pytest.fixture
@@ -131,7 +114,7 @@ def test_random_mutations_of_every_type_converge(
     run()
     kinds: set[str] = set()
     for seed in range(4):
-        applied = account_admin.random_mutations(80, login=LOGIN, seed=100 + seed)
+        applied = account_admin.random_mutations(120, login=LOGIN, seed=100 + seed)
         kinds.update(m["type"] for m in applied)
         account_admin.advance_clock(2)
         core, account, _ = run()
@@ -191,6 +174,20 @@ def assert_references_present(warehouse: DirectWarehouse) -> None:
             assert not missing, f"{service.name}: ads point at {sorted(missing, key=str)[:5]} not in the table"
 
 
+def test_a_full_refresh_brings_every_table_to_the_truth_at_once(
+    run: Runner, warehouse: DirectWarehouse, account_admin: EmulatorAdmin
+) -> None:
+    run()
+    applied = account_admin.random_mutations(150, login=LOGIN, seed=7)
+    assert {"keyword_bid", "sitelink_set", "bid_modifier"} <= {m["type"] for m in applied}
+    account_admin.advance_clock(2)
+    core, account, _ = run(full_refresh=True)
+    assert core.mode == "full"
+    assert account.reads["direct_keyword_bids"] >= 1
+    assert_matches_truth(warehouse, account_admin)
+    assert_services_match_truth(warehouse, account_admin)
+
+
 def test_silent_bid_changes_are_caught_within_one_cycle(
     run: Runner, warehouse: DirectWarehouse, account_admin: EmulatorAdmin
 ) -> None:
@@ -247,13 +244,13 @@ def _bid_groups_synced_since(warehouse: DirectWarehouse, since: dt.datetime) -> 
     return {r[0] for r in rows}
 
 
-@pytest.mark.parametrize("budget", [200, 260])
+@pytest.mark.parametrize("budget", [300, 400])
 def test_the_budget_is_never_exceeded_and_the_rest_waits(
     run: Runner, warehouse: DirectWarehouse, account_admin: EmulatorAdmin, budget: int
 ) -> None:
     spent_by_run: list[int] = []
     left: list[list[str]] = []
-    for _ in range(8):
+    for _ in range(10):
         account_admin.advance_clock(2)
         _, account, spent = run(budget)
         spent_by_run.append(spent)
@@ -267,6 +264,29 @@ def test_the_budget_is_never_exceeded_and_the_rest_waits(
         _, _, spent = run(budget)
         assert spent <= budget
     assert_services_match_truth(warehouse, account_admin)
+
+
+def test_a_first_snapshot_over_budget_stops_at_a_chunk_and_resumes(
+    hook: DirectHook, warehouse: DirectWarehouse, emulator_admin: EmulatorAdmin
+) -> None:
+    """A first run of a large account spends at most the budget: the snapshot resumes run after run."""
+    shape = {**EMULATOR_SHAPE, "campaigns": 35, "account_services_mutations": True}
+    emulator_admin.reset(**EmulatorConfig(**shape).model_dump(mode="json"))
+    run = Runner(hook, warehouse, short_cycle())
+    budget = 400  # a chunk of 10 campaigns costs about 250 units here
+    modes: list[tuple[str, str]] = []
+    for _ in range(12):
+        core, account, spent = run(budget)
+        modes.append((core.mode, core.status))
+        assert spent <= budget, f"a run spent {spent} units of a {budget} budget"
+        if core.status == "partial":
+            assert any("wait for the next run" in n for n in core.notes)
+            assert account.reads == {}
+        if core.mode == "incremental":
+            break
+    assert modes[0] == ("full", "partial")
+    assert modes[-2:] == [("full", "success"), ("incremental", "success")], "the snapshot finished, then Changes"
+    assert_matches_truth(warehouse, emulator_admin)
 
 
 def test_budget_counts_what_threads_spend_together(

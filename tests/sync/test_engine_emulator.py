@@ -16,11 +16,12 @@ from airflow_provider_direct.exceptions import DirectUnitsExhaustedError
 from airflow_provider_direct.hooks.direct import DirectHook
 from airflow_provider_direct.sync.engine import DirectIncrementalSync
 from airflow_provider_direct.sync.fields import (
-    AD_EXTRA_PARAMS,
     AD_FIELDS,
     AD_GROUP_FIELDS,
     CAMPAIGN_FIELDS,
     KEYWORD_FIELDS,
+    ad_extra_params,
+    campaign_extra_params,
 )
 from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, CAMPAIGNS, KEYWORDS, ObjectTable
 from airflow_provider_direct.warehouse.store import DirectWarehouse
@@ -36,12 +37,17 @@ TRUTH = [
 ]
 
 
+BLOCKS = {CAMPAIGNS: campaign_extra_params("v501"), ADS: ad_extra_params("v501")}
+
+
 def project(obj: dict[str, Any], fields: list[str], table: ObjectTable) -> dict[str, Any]:
-    """What the sync asks the API for, cut from the emulator's full object."""
+    """What the sync asks the API for, cut from the emulator's full object: its fields, and the block
+    of its type (``TextCampaign``, ``TextAd``...) cut to that block's requested fields."""
     out = {name: obj.get(name) for name in fields}
-    if table is ADS and obj.get("Type") == "TEXT_AD":
-        block = obj.get("TextAd") or {}
-        out["TextAd"] = {name: block.get(name) for name in AD_EXTRA_PARAMS["TextAdFieldNames"]}
+    for param, names in BLOCKS.get(table, {}).items():
+        block = obj.get(param.removesuffix("FieldNames"))
+        if isinstance(block, dict):
+            out[param.removesuffix("FieldNames")] = {name: block.get(name) for name in names}
     return out
 
 
@@ -57,17 +63,6 @@ def assert_matches_truth(warehouse: DirectWarehouse, admin: EmulatorAdmin, login
         }
         assert live.keys() == truth.keys(), f"{table.table}: ids differ"
         assert live == truth, f"{table.table}: contents differ"
-
-
-@pytest.fixture
-def hook(emulator_conn: str) -> DirectHook:
-    return DirectHook(emulator_conn, retry_min_wait=0.01, retry_max_wait=0.05)
-
-
-@pytest.fixture
-def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
-    conn_id, schema = warehouse_conn
-    return DirectWarehouse.from_conn_id(conn_id, schema=schema)
 
 
 def test_full_then_incremental_converge(

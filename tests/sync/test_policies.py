@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
-
 from airflow_provider_direct.sync.policies import Dictionary, Listing, PerParent, Phase, PlanContext, Referenced
-from airflow_provider_direct.warehouse.account_tables import SITELINKS
-from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, CAMPAIGNS
+from airflow_provider_direct.warehouse.account_tables import KEYWORD_BIDS, SITELINKS
+from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, CAMPAIGNS, KEYWORDS
 from airflow_provider_direct.warehouse.store import DirectWarehouse, TableState
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -17,15 +15,10 @@ T1 = T0 + dt.timedelta(hours=1)
 T2 = T0 + dt.timedelta(hours=2)
 
 
-@pytest.fixture
-def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
-    conn_id, schema = warehouse_conn
-    return DirectWarehouse.from_conn_id(conn_id, schema=schema)
-
-
 def context(warehouse: DirectWarehouse, run_started: dt.datetime, now: dt.datetime, **kw: Any) -> PlanContext:
     answers = kw.pop("dictionaries", {None: {"Timestamp": "2026-01-01T02:00:00Z"}})
-    return PlanContext(warehouse, "c1", run_started, now, lambda ts: answers[ts], SITELINKS, **kw)
+    table = kw.pop("table", SITELINKS)
+    return PlanContext(warehouse, "c1", run_started, now, lambda ts: answers[ts], table, **kw)
 
 
 def ad(ad_id: int, sitelinks: int | None, callouts: list[int] = ()) -> dict[str, Any]:  # type: ignore[assignment]
@@ -77,7 +70,7 @@ def test_per_parent_reads_touched_groups_then_a_rolling_window(warehouse: Direct
     with warehouse.transaction() as tx:
         tx.upsert_objects(AD_GROUPS, "c1", groups(5), T1)  # this run's object sync touched group 5
     state = TableState("c1", "direct_keyword_bids", refreshed_at=T0, cursor="2")
-    ctx = context(warehouse, T1, T2)
+    ctx = context(warehouse, T1, T2, table=KEYWORD_BIDS)
     [changed] = policy.plan(ctx, state, Phase.CHANGES)
     assert changed.criteria == {"AdGroupIds": [5]} and changed.scope == ("ad_group_id", [5])
     # A third of six groups per run, continuing after the cursor.
@@ -101,7 +94,7 @@ def test_first_cycle_reads_every_parent_and_skips_archived_campaigns(warehouse: 
         )
         tx.upsert_objects(AD_GROUPS, "c1", groups(1, 2) + groups(3, campaign=2), T0)
     state = TableState("c1", "direct_keyword_bids")
-    ctx = context(warehouse, T0, T1)
+    ctx = context(warehouse, T0, T1, table=KEYWORD_BIDS)
     assert list(policy.plan(ctx, state, Phase.CHANGES)) == []  # nothing stored yet: the first cycle reads all
     [window, end] = policy.plan(ctx, state, Phase.ROLLING)
     assert window.criteria == {"AdGroupIds": [1, 2]}  # group 3 is in an archived campaign
@@ -114,7 +107,9 @@ def test_without_archived_campaigns_every_group_is_read(warehouse: DirectWarehou
     with warehouse.transaction() as tx:
         tx.upsert_objects(CAMPAIGNS, "c1", [{"Id": 1, "Name": "on", "State": "ON"}], T0)
         tx.upsert_objects(AD_GROUPS, "c1", groups(1, 2, 3), T0)
-    [window, _] = policy.plan(context(warehouse, T0, T1), TableState("c1", "direct_keyword_bids"), Phase.ROLLING)
+    [window, _] = policy.plan(
+        context(warehouse, T0, T1, table=KEYWORD_BIDS), TableState("c1", "direct_keyword_bids"), Phase.ROLLING
+    )
     assert window.criteria == {"AdGroupIds": [1, 2, 3]}
 
 
@@ -144,3 +139,39 @@ def test_dictionary_follows_check_dictionaries(warehouse: DirectWarehouse) -> No
     assert state.cursor == "2026-01-01T03:00:00Z" and state.refreshed_at == T2
     first = TableState("c1", "direct_dict_geo_regions")
     [read] = policy.plan(ctx, first, Phase.REFERENCES)  # never read: read now
+
+
+def test_rows_under_deleted_parents_are_swept_without_a_call(warehouse: DirectWarehouse) -> None:
+    """The API returns nothing under a deleted group, so no read can delete its bids: a sweep does."""
+    policy = PerParent(AD_GROUPS, "AdGroupIds", cap=10, column="ad_group_id")
+    with warehouse.transaction() as tx:
+        tx.upsert_objects(CAMPAIGNS, "c1", [{"Id": 1, "Name": "on", "State": "ON"}], T0)
+        tx.upsert_objects(AD_GROUPS, "c1", groups(1, 2), T0)
+        bids = [{"KeywordId": k, "AdGroupId": g, "CampaignId": 1} for k, g in ((11, 1), (21, 2), (22, 2))]
+        tx.upsert_rows(KEYWORD_BIDS, "c1", bids, T0)
+    with warehouse.transaction() as tx:
+        tx.soft_delete(AD_GROUPS, "c1", T1, ids=[2])
+    state = TableState("c1", KEYWORD_BIDS.table, refreshed_at=T0)
+    [sweep, *_] = policy.plan(context(warehouse, T1, T2, table=KEYWORD_BIDS), state, Phase.CHANGES)
+    assert sweep.sweep and sweep.bookkeeping
+    assert sweep.scope == ("ad_group_id", [2]) and sweep.criteria == {}
+
+
+def test_sized_windows_take_one_page_of_expected_objects(warehouse: DirectWarehouse) -> None:
+    """Keyword bids read about ``per_read`` keywords at a time, so reads are one page each and run side by side."""
+    policy = PerParent(
+        AD_GROUPS, "AdGroupIds", cap=10, column="ad_group_id", sizing=(KEYWORDS, "ad_group_id"), per_read=5
+    )
+    with warehouse.transaction() as tx:
+        tx.upsert_objects(CAMPAIGNS, "c1", [{"Id": 1, "Name": "on", "State": "ON"}], T0)
+        tx.upsert_objects(AD_GROUPS, "c1", groups(1, 2, 3, 4), T0)
+        sizes = {1: 3, 2: 2, 3: 6, 4: 1}  # keywords per group
+        keywords = [
+            {"Id": g * 100 + k, "AdGroupId": g, "CampaignId": 1, "Keyword": "k"}
+            for g, n in sizes.items()
+            for k in range(n)
+        ]
+        tx.upsert_objects(KEYWORDS, "c1", keywords, T0)
+    reads = list(policy.plan(context(warehouse, T0, T1, table=KEYWORD_BIDS), TableState("c1", "x"), Phase.ROLLING))
+    # 3+2 fill one read; group 3 alone is over the size but still read; 4 follows.
+    assert [r.criteria.get("AdGroupIds") for r in reads] == [[1, 2], [3], [4], None]
