@@ -95,14 +95,14 @@ def plain_load(url: str, backend: str, workdir: Path, campaign_limit: int | None
         total += len(rows)
 
     campaign_ids: list[int] = []
-    for page in pages("campaigns", {}, fields.CAMPAIGN_FIELDS, {}):
+    for page in pages("campaigns", {}, fields.CAMPAIGN_FIELDS, fields.campaign_extra_params("v501")):
         insert(CAMPAIGNS, page.get("Campaigns", []))
         campaign_ids.extend(c["Id"] for c in page.get("Campaigns", []))
     for start in range(0, len(campaign_ids), 10):
         chunk = {"CampaignIds": campaign_ids[start : start + 10]}
         for service, table, names, extra, key in (
             ("adgroups", AD_GROUPS, fields.AD_GROUP_FIELDS, {}, "AdGroups"),
-            ("ads", ADS, fields.AD_FIELDS, fields.AD_EXTRA_PARAMS, "Ads"),
+            ("ads", ADS, fields.AD_FIELDS, fields.ad_extra_params("v501"), "Ads"),
             ("keywords", KEYWORDS, fields.KEYWORD_FIELDS, {}, "Keywords"),
         ):
             for page in pages(service, chunk, names, extra):
