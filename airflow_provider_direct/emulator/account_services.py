@@ -433,18 +433,31 @@ def keyword_bid(state: AccountState, strategies: StrategyLookup, keyword_id: int
 def retargetinglists_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     reject_unknown(params, {"SelectionCriteria", "Page", *RETARGETING_LIST.params()})
     criteria = _optional_criteria(params, {"Ids", "Types"}) or {}
+    return _typed_pool_get(ctx, params, criteria, Kind.RETARGETING_LIST, RETARGETING_LIST, RETARGETING_TYPES)
+
+
+def _typed_pool_get(
+    ctx: CallContext,
+    params: dict[str, Any],
+    criteria: dict[str, Any],
+    kind: Kind,
+    spec: ObjectSpec,
+    types_allowed: frozenset[str],
+) -> ServiceResult:
+    """A login-scoped service selected by ``Ids`` (up to 10 000) and ``Types``, the caller having checked
+    which criteria it takes."""
     ids = id_list(criteria, "Ids", 10_000)
-    types = enum_list(criteria, "Types", RETARGETING_TYPES)
-    projection = Projection(RETARGETING_LIST, params)
+    types = enum_list(criteria, "Types", types_allowed)
+    projection = Projection(spec, params)
     page = parse_page(params)
     state = ctx.state
     with state.lock:
-        keys = _named(state.account.pool(Kind.RETARGETING_LIST, ctx.login_index), ids)
-        objects = [state.account.get(Kind.RETARGETING_LIST, key) for key in keys]
+        keys = _named(state.account.pool(kind, ctx.login_index), ids)
+        objects = [state.account.get(kind, key) for key in keys]
         if types is not None:
             objects = [obj for obj in objects if obj["Type"] in types]
         window, more = page_window(objects, page)
-        return list_result(RETARGETING_LIST, [projection(obj) for obj in window], page, more)
+        return list_result(spec, [projection(obj) for obj in window], page, more)
 
 
 # -- NegativeKeywordSharedSets.get: https://yandex.com/dev/direct/doc/en/negativekeywordsharedsets/get
@@ -528,18 +541,7 @@ def creatives_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     reject_unknown(params, {"SelectionCriteria", "Page", *CREATIVE.params()})
     criteria = require_object(params, "SelectionCriteria")
     reject_unknown(criteria, {"Ids", "Types"})
-    ids = id_list(criteria, "Ids", 10_000)
-    types = enum_list(criteria, "Types", CREATIVE_TYPES)
-    projection = Projection(CREATIVE, params)
-    page = parse_page(params)
-    state = ctx.state
-    with state.lock:
-        keys = _named(state.account.pool(Kind.CREATIVE, ctx.login_index), ids)
-        objects = [state.account.get(Kind.CREATIVE, key) for key in keys]
-        if types is not None:
-            objects = [obj for obj in objects if obj["Type"] in types]
-        window, more = page_window(objects, page)
-        return list_result(CREATIVE, [projection(obj) for obj in window], page, more)
+    return _typed_pool_get(ctx, params, criteria, Kind.CREATIVE, CREATIVE, CREATIVE_TYPES)
 
 
 # -- Strategies.get: https://yandex.com/dev/direct/doc/en/strategies/get ----------------------------
