@@ -136,7 +136,7 @@ class Usage:
     businesses: set[int] = field(default_factory=set)
 
     def of(self, kind: Kind) -> set[Any]:
-        return {
+        sets: dict[Kind, set[Any]] = {
             Kind.SITELINK_SET: self.sitelink_sets,
             Kind.VCARD: self.vcards,
             Kind.AD_IMAGE: self.images,
@@ -145,7 +145,8 @@ class Usage:
             Kind.RETARGETING_LIST: self.retargeting_lists,
             Kind.TURBO_PAGE: self.turbo_pages,
             Kind.BUSINESS: self.businesses,
-        }[kind]
+        }
+        return sets[kind]
 
 
 class AccountStore:
@@ -201,9 +202,9 @@ class AccountStore:
                 return position[0], None
             owner = self._created_owner(kind, key)
             return None if owner is None else (owner, None)
-        position = self.layout.modifier_position(key) if kind is Kind.BID_MODIFIER else None
-        if position is not None:
-            group_level, parent, index = position
+        modifier = self.layout.modifier_position(key) if kind is Kind.BID_MODIFIER else None
+        if modifier is not None:
+            group_level, parent, index = modifier
             campaign = self.layout.group_campaign(parent) if group_level else parent
             if self.layout.campaign_is_smart(campaign):
                 return None
@@ -353,8 +354,8 @@ class AccountStore:
             target = self.layout.audience_target_position(key)
             login_index = self.state.login_of(campaign_id)
             return gen.audience_target(key, campaign_id, group_id, target[1] if target else 0, login_index)
-        position = self.layout.modifier_position(key)
-        index = position[2] if position else 0
+        modifier = self.layout.modifier_position(key)
+        index = modifier[2] if modifier else 0
         return gen.bid_modifier(key, campaign_id, group_id, index, self.state.login_of(campaign_id))
 
     def modified(self, kind: Kind, key: Key) -> int:

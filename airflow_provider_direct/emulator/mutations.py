@@ -547,7 +547,7 @@ class RandomMutator:
             keyword_id = self._child(Kind.KEYWORD)
             if keyword_id is None:
                 return None
-            fields = {"SearchBid": self.rng.randrange(30, 3000) * 10_000}
+            fields: dict[str, Any] = {"SearchBid": self.rng.randrange(30, 3000) * 10_000}
             if self.rng.random() < 0.5:
                 fields["NetworkBid"] = self.rng.randrange(10, 1500) * 10_000
             return MutationSpec(op="update", type=kind, id=keyword_id, fields=fields)
@@ -567,7 +567,7 @@ class RandomMutator:
         if op == "delete":
             return MutationSpec(op="delete", type=kind, id=target)
         word = self.rng.choice(WORDS)
-        fields: dict[str, Any] = (
+        fields = (
             {"Name": f"Ретаргетинг {word}"} if kind is Kind.RETARGETING_LIST else {"NegativeKeywords": [word, "даром"]}
         )
         return MutationSpec(op="update", type=kind, id=target, fields=fields)
@@ -647,6 +647,7 @@ class RandomMutator:
             login_index = state.login_of(ad_id)
             store = state.account
             choice = self.rng.randrange(4)
+            keys: list[Any]
             if choice == 0:
                 field, keys = "SitelinkSetId", store.pool(Kind.SITELINK_SET, login_index)
             elif choice == 1:

@@ -223,7 +223,7 @@ class AccountServicesSync:
             held.append(units)
             return count
 
-        criteria = read.criteria if read.criteria or service.listing is None else service.listing
+        criteria: dict[str, Any] | None = read.criteria if read.criteria or service.listing is None else service.listing
         if not read.criteria and service.listing is None:
             criteria = None
         try:

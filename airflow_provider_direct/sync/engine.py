@@ -116,7 +116,7 @@ class _Tracked:
             yield obj
 
 
-def _remember_parents(objects: Iterable[dict[str, Any]], parents: dict[int, int]) -> Iterator[dict[str, Any]]:
+def _remember_parents(objects: Iterable[dict[str, Any]], parents: dict[int, Any]) -> Iterator[dict[str, Any]]:
     """Pass objects through, noting each one's CampaignId."""
     for obj in objects:
         parents[obj["Id"]] = obj.get("CampaignId")

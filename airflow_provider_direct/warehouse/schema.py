@@ -220,6 +220,6 @@ def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
         f")",
     ]
     versions: dict[int, list[str]] = {1: v1, 2: v2, 3: v3}
-    for table in ACCOUNT_TABLES:  # a service added later brings its own version
-        versions.setdefault(table.since, []).extend(table.ddl(q.of, q.ts, q.json, qualify))
+    for service_table in ACCOUNT_TABLES:  # a service added later brings its own version
+        versions.setdefault(service_table.since, []).extend(service_table.ddl(q.of, q.ts, q.json, qualify))
     return sorted(versions.items())

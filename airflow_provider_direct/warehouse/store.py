@@ -572,7 +572,8 @@ class DirectWarehouse:
         """Live and soft-deleted rows per object table (for the demo and run summaries)."""
         p = self.dialect.param
         out: dict[str, dict[str, int]] = {}
-        for table in (*OBJECT_TABLES, *ACCOUNT_TABLES):
+        tables: tuple[ObjectTable | ServiceTable, ...] = (*OBJECT_TABLES, *ACCOUNT_TABLES)
+        for table in tables:
             where = f"WHERE client_login = {p}" if login else ""
             rows = self._fetch(
                 f"SELECT SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END), "
