@@ -5,9 +5,9 @@ changed. Each phase (``policies.Phase``) is planned across every service before 
 starts, so the budget goes to Changes-driven reads first, then references and listings, then the
 rolling refresh. Reads run on up to five threads: the API allows five simultaneous requests per
 advertiser ("A maximum of five simultaneous API requests are allowed per advertiser",
-https://yandex.com/dev/direct/doc/en/concepts/units), and never more. Writes stay on the calling
-thread, one transaction per read, committed in planning order, so a policy's cursor only ever
-moves past reads that are committed.
+https://yandex.com/dev/direct/doc/en/concepts/units), and never more. Pages stream to the calling
+thread, which writes each read in one transaction, in planning order, so a policy's cursor only ever
+moves past reads that are committed and memory holds a few pages, never a table.
 """
 
 from __future__ import annotations

@@ -4,13 +4,15 @@ The Changes service reports only campaigns, groups (keywords included), ads and 
 other service needs its own answer to "what may have changed since the last run", and that answer is
 its policy:
 
-- :class:`Referenced`: objects that ads point at (sitelink sets, vcards, images, callouts). New ids
-  seen in the ads this run upserted are read at once; a periodic listing reconciles the rest.
-- :class:`PerParent`: objects under campaigns or groups (bids, bid modifiers). The parents this
-  run's Changes-driven reads touched are re-read first; then a rolling window walks every other
-  parent, because strategies change bids without Changes reporting it.
-- :class:`Listing`: small account-level lists (retargeting lists, shared negative keywords, the
-  client's settings), re-read whole when due.
+- :class:`Referenced`: objects that ads point at (sitelink sets, vCards, images, callouts, turbo
+  pages, businesses, creatives). New ids seen in the ads this run upserted are read at once; a
+  periodic listing reconciles the rest.
+- :class:`PerParent`: objects under campaigns or groups (bids, bid modifiers, audience targets). The
+  parents this run's Changes-driven reads touched are re-read first, and rows under deleted parents are
+  swept with no call; then a rolling window walks every other parent, because strategies change bids
+  without Changes reporting it.
+- :class:`Listing`: small account-level lists (retargeting lists, shared negative keywords, feeds,
+  strategies, the client's settings), re-read whole when due.
 - :class:`Dictionary`: read when ``Changes.checkDictionaries`` says it changed (or for the first
   time, or when it has no change flag and is older than its period).
 
