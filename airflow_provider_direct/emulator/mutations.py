@@ -277,9 +277,10 @@ class RandomMutator:
         self.state = state
         self.rng = rng
         self.login_index = login_index
-        # Seeded from the main stream's state without drawing from it (a tuple of ints hashes the same
-        # in every process), so the main stream's draws are untouched.
-        self.side = random.Random(hash(rng.getstate()))
+        # Seeded from the main stream's state without drawing from it, so the main stream's draws are
+        # untouched. A str seed is hashed with SHA-512 by ``random`` (the same in every process); hash()
+        # of the state tuple was not: it holds None, whose hash is its address before Python 3.12.
+        self.side = random.Random(repr(rng.getstate()))
 
     def run(self, count: int) -> list[dict[str, Any]]:
         applied = []

@@ -302,5 +302,21 @@ CATALOG: tuple[AccountService, ...] = (
     AccountService(t.GEO_REGIONS, Dictionary("GeoRegions", "RegionsChanged"), paged=False),
     AccountService(t.TIME_ZONES, Dictionary("TimeZones", "TimeZonesChanged"), paged=False),
     AccountService(t.CURRENCIES, Dictionary("Currencies", None, every=dt.timedelta(days=7)), paged=False),
+    AccountService(t.INTERESTS, Dictionary("Interests", "InterestsChanged"), paged=False),
+    # The dictionaries checkDictionaries has no flag for: weekly. OperationSystemVersions (no single
+    # natural key) and GeoRegionNames (a view of GeoRegions) are not kept.
+    *(
+        AccountService(table, Dictionary(table.result_key, None, every=dt.timedelta(days=7)), paged=False)
+        for table in (
+            t.METRO_STATIONS,
+            t.CONSTANTS,
+            t.AD_CATEGORIES,
+            t.SUPPLY_SIDE_PLATFORMS,
+            t.AUDIENCE_CRITERIA_TYPES,
+            t.AUDIENCE_DEMOGRAPHIC_PROFILES,
+            t.AUDIENCE_INTERESTS,
+            t.FILTER_SCHEMAS,
+        )
+    ),
 )
 BY_TABLE = {service.name: service for service in CATALOG}

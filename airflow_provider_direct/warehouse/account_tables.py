@@ -7,7 +7,7 @@ whole object is always in ``payload``.
 
 from __future__ import annotations
 
-from airflow_provider_direct.warehouse.table import ServiceTable, col
+from airflow_provider_direct.warehouse.table import Column, ServiceTable, col
 
 ID = col("id", "Id", kind="bigint")
 
@@ -173,6 +173,56 @@ TIME_ZONES = ServiceTable(
 )
 CURRENCIES = ServiceTable("dictionaries", "direct_dict_currencies", "Currencies", col("currency", "Currency"))
 
+
+def _dictionary(name: str, table: str, key: Column, *columns: Column) -> ServiceTable:
+    """A further dictionary of Dictionaries.get (schema version 5), keyed by its own natural key."""
+    return ServiceTable("dictionaries", table, name, key, columns, since=5)
+
+
+INTERESTS = _dictionary(
+    "Interests",
+    "direct_dict_interests",
+    col("interest_id", "InterestId", kind="bigint"),
+    col("parent_id", "ParentId", kind="bigint"),
+    col("name", "Name"),
+    col("is_targetable", "IsTargetable"),
+)
+METRO_STATIONS = _dictionary(
+    "MetroStations",
+    "direct_dict_metro_stations",
+    col("metro_station_id", "MetroStationId", kind="bigint"),
+    col("geo_region_id", "GeoRegionId", kind="bigint"),
+    col("name", "MetroStationName"),
+)
+CONSTANTS = _dictionary("Constants", "direct_dict_constants", col("name", "Name"), col("value", "Value"))
+AD_CATEGORIES = _dictionary(
+    "AdCategories", "direct_dict_ad_categories", col("ad_category", "AdCategory"), col("description", "Description")
+)
+SUPPLY_SIDE_PLATFORMS = _dictionary("SupplySidePlatforms", "direct_dict_supply_side_platforms", col("title", "Title"))
+AUDIENCE_CRITERIA_TYPES = _dictionary(
+    "AudienceCriteriaTypes",
+    "direct_dict_audience_criteria_types",
+    col("type", "Type"),
+    col("block_element", "BlockElement"),
+    col("name", "Name"),
+)
+AUDIENCE_DEMOGRAPHIC_PROFILES = _dictionary(
+    "AudienceDemographicProfiles",
+    "direct_dict_audience_demographic_profiles",
+    col("id", "Id", kind="bigint"),
+    col("type", "Type"),
+    col("name", "Name"),
+)
+AUDIENCE_INTERESTS = _dictionary(
+    "AudienceInterests",
+    "direct_dict_audience_interests",
+    col("id", "Id", kind="bigint"),
+    col("parent_id", "ParentId", kind="bigint"),
+    col("name", "Name"),
+    col("interest_type", "InterestType"),
+)
+FILTER_SCHEMAS = _dictionary("FilterSchemas", "direct_dict_filter_schemas", col("name", "Name"))
+
 ACCOUNT_TABLES: tuple[ServiceTable, ...] = (
     SITELINKS,
     VCARDS,
@@ -192,4 +242,13 @@ ACCOUNT_TABLES: tuple[ServiceTable, ...] = (
     GEO_REGIONS,
     TIME_ZONES,
     CURRENCIES,
+    INTERESTS,
+    METRO_STATIONS,
+    CONSTANTS,
+    AD_CATEGORIES,
+    SUPPLY_SIDE_PLATFORMS,
+    AUDIENCE_CRITERIA_TYPES,
+    AUDIENCE_DEMOGRAPHIC_PROFILES,
+    AUDIENCE_INTERESTS,
+    FILTER_SCHEMAS,
 )

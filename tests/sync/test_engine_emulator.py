@@ -154,7 +154,11 @@ def test_units_exhaustion_mid_snapshot_resumes_from_the_checkpoint(
     hook: DirectHook, warehouse: DirectWarehouse, emulator_admin: EmulatorAdmin
 ) -> None:
     full_cost = DirectIncrementalSync(DirectHook(hook.direct_conn_id), warehouse, "client-3").run().units_spent
-    emulator_admin.set_units(LOGIN, rest=full_cost // 2)
+    # Enough for checkDictionaries (1) and Campaigns.get (10 + 1 a campaign), and 5 short of the base price
+    # (15) of any chunk read. Chunk reads run concurrently, and each passes the API's balance check on its
+    # own, so only a balance below every one of them makes the run stop at the same point every time.
+    campaigns = sum(1 for _ in emulator_admin.snapshot(LOGIN, "campaigns"))
+    emulator_admin.set_units(LOGIN, rest=1 + 10 + campaigns + 10)
     sync = DirectIncrementalSync(hook, warehouse, LOGIN)
     with pytest.raises(DirectUnitsExhaustedError):
         sync.run()

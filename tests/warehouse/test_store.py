@@ -8,7 +8,15 @@ import json
 import pytest
 
 from airflow_provider_direct.warehouse.account_tables import ACCOUNT_TABLES
-from airflow_provider_direct.warehouse.schema import AD_GROUPS, CAMPAIGNS, KEYWORDS, OBJECT_TABLES, validate_identifier
+from airflow_provider_direct.warehouse.schema import (
+    AD_GROUPS,
+    CAMPAIGNS,
+    KEYWORDS,
+    OBJECT_TABLES,
+    SQLITE_TYPES,
+    migrations,
+    validate_identifier,
+)
 from airflow_provider_direct.warehouse.store import DirectWarehouse, SyncState
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -29,8 +37,10 @@ def keywords(n: int, group: int = 7, start: int = 1) -> list[dict[str, object]]:
 
 
 def test_migrate_is_idempotent(warehouse: DirectWarehouse) -> None:
-    assert warehouse.migrate() == 4
-    assert warehouse.migrate() == 4
+    latest = max(version for version, _ in migrations(SQLITE_TYPES, str))
+    assert latest == 5  # v3 and v4 brought the account services, v5 the further dictionaries
+    assert warehouse.migrate() == latest
+    assert warehouse.migrate() == latest
     tables = [t.table for t in (*OBJECT_TABLES, *ACCOUNT_TABLES)]
     assert warehouse.counts() == {table: {"live": 0, "deleted": 0} for table in tables}
 
