@@ -70,6 +70,7 @@ from airflow_provider_direct.emulator.criteria import (
     parse_page,
     reject_unknown,
     require_object,
+    string_list,
 )
 from airflow_provider_direct.emulator.encoding import result_body
 from airflow_provider_direct.emulator.errors import ApiError
@@ -153,20 +154,6 @@ def _ids_criteria(params: dict[str, Any], cap: int) -> list[int] | None:
     return ids
 
 
-def _string_list(criteria: dict[str, Any], name: str, cap: int) -> list[str] | None:
-    if name not in criteria:
-        return None
-    value = criteria[name]
-    if not isinstance(value, list):
-        raise ApiError(8000, "must_be_array", field=name)
-    if not 1 <= len(value) <= cap:
-        raise ApiError(4001, "ids_cap", field=name, cap=cap)
-    for item in value:
-        if not isinstance(item, str):
-            raise ApiError(8000, "invalid_value", field=name, value=item)
-    return value
-
-
 def _pool_get(
     ctx: CallContext,
     params: dict[str, Any],
@@ -178,7 +165,20 @@ def _pool_get(
 ) -> ServiceResult:
     """A login-scoped service whose SelectionCriteria is an optional IdsCriteria."""
     reject_unknown(params, {"SelectionCriteria", "Page", *spec.params()})
-    ids = _ids_criteria(params, cap)
+    return _pool_page(ctx, params, kind, spec, _ids_criteria(params, cap), keep, projection_type)
+
+
+def _pool_page(
+    ctx: CallContext,
+    params: dict[str, Any],
+    kind: Kind,
+    spec: ObjectSpec,
+    ids: Iterable[Any] | None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+    projection_type: type[Projection] = Projection,
+) -> ServiceResult:
+    """One page of the login's objects of ``kind``: those named in ``ids`` (all when None) that ``keep``
+    accepts, in pool order, projected by the request's FieldNames."""
     projection = projection_type(spec, params)
     page = parse_page(params)
     state = ctx.state
@@ -249,20 +249,12 @@ def vcards_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
 def adimages_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     reject_unknown(params, {"SelectionCriteria", "Page", *AD_IMAGE.params()})
     criteria = _optional_criteria(params, {"AdImageHashes", "Associated"}) or {}
-    hashes = _string_list(criteria, "AdImageHashes", 10_000)
+    hashes = string_list(criteria, "AdImageHashes", 10_000)
     associated = criteria.get("Associated")
     if associated is not None and associated not in YES_NO:
         raise ApiError(8000, "invalid_value", field="Associated", value=associated)
-    projection = Projection(AD_IMAGE, params)
-    page = parse_page(params)
-    state = ctx.state
-    with state.lock:
-        keys = _named(state.account.pool(Kind.AD_IMAGE, ctx.login_index), hashes)
-        objects = [state.account.get(Kind.AD_IMAGE, key) for key in keys]
-        if associated is not None:
-            objects = [obj for obj in objects if obj["Associated"] == associated]
-        window, more = page_window(objects, page)
-        return list_result(AD_IMAGE, [projection(obj) for obj in window], page, more)
+    keep = None if associated is None else lambda obj: obj["Associated"] == associated
+    return _pool_page(ctx, params, Kind.AD_IMAGE, AD_IMAGE, hashes, keep)
 
 
 # -- AdExtensions.get: https://yandex.com/dev/direct/doc/en/adextensions/get ------------------------
@@ -448,16 +440,8 @@ def _typed_pool_get(
     which criteria it takes."""
     ids = id_list(criteria, "Ids", 10_000)
     types = enum_list(criteria, "Types", types_allowed)
-    projection = Projection(spec, params)
-    page = parse_page(params)
-    state = ctx.state
-    with state.lock:
-        keys = _named(state.account.pool(kind, ctx.login_index), ids)
-        objects = [state.account.get(kind, key) for key in keys]
-        if types is not None:
-            objects = [obj for obj in objects if obj["Type"] in types]
-        window, more = page_window(objects, page)
-        return list_result(spec, [projection(obj) for obj in window], page, more)
+    keep = None if types is None else lambda obj: obj["Type"] in types
+    return _pool_page(ctx, params, kind, spec, ids, keep)
 
 
 # -- NegativeKeywordSharedSets.get: https://yandex.com/dev/direct/doc/en/negativekeywordsharedsets/get
@@ -511,18 +495,10 @@ def turbopages_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
     reject_unknown(params, {"SelectionCriteria", "Page", *TURBO_PAGE.params()})
     criteria = _optional_criteria(params, {"Ids", "BoundWithHrefs"}) or {}
     ids = id_list(criteria, "Ids", 10_000)
-    hrefs = _string_list(criteria, "BoundWithHrefs", 10_000)
-    projection = Projection(TURBO_PAGE, params)
-    page = parse_page(params)
-    state = ctx.state
-    with state.lock:
-        keys = _named(state.account.pool(Kind.TURBO_PAGE, ctx.login_index), ids)
-        objects = [state.account.get(Kind.TURBO_PAGE, key) for key in keys]
-        if hrefs is not None:
-            wanted = set(hrefs)
-            objects = [obj for obj in objects if obj["BoundWithHref"] in wanted]
-        window, more = page_window(objects, page)
-        return list_result(TURBO_PAGE, [projection(obj) for obj in window], page, more)
+    hrefs = string_list(criteria, "BoundWithHrefs", 10_000)
+    wanted = None if hrefs is None else set(hrefs)
+    keep = None if wanted is None else lambda obj: obj["BoundWithHref"] in wanted
+    return _pool_page(ctx, params, Kind.TURBO_PAGE, TURBO_PAGE, ids, keep)
 
 
 # -- Businesses.get: https://yandex.com/dev/direct/doc/en/businesses/get ----------------------------

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from airflow_provider_direct.emulator.state import AccountState
 
 Key = int | str  # images are keyed by their AdImageHash
+#: Account-level kinds owned by a login (created with ``login``); vCards and bid modifiers take a parent.
 LOGIN_KINDS = (
     Kind.SITELINK_SET,
     Kind.AD_IMAGE,

@@ -6,7 +6,7 @@ over-cap id list or a Limit of 20 000 must find out here rather than against pro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,17 @@ def require_object(params: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 def id_list(criteria: Mapping[str, Any], name: str, cap: int) -> list[int] | None:
     """Ids of one criterion (None when absent); empty or over-cap lists are errors, never truncated."""
+    return _capped_list(
+        criteria, name, cap, lambda item: not isinstance(item, bool) and isinstance(item, int) and item > 0
+    )
+
+
+def string_list(criteria: Mapping[str, Any], name: str, cap: int) -> list[str] | None:
+    """Strings of one criterion (image hashes, hrefs), by the same rules as :func:`id_list`."""
+    return _capped_list(criteria, name, cap, lambda item: isinstance(item, str))
+
+
+def _capped_list(criteria: Mapping[str, Any], name: str, cap: int, valid: Callable[[Any], bool]) -> list[Any] | None:
     if name not in criteria:
         return None
     value = criteria[name]
@@ -49,7 +60,7 @@ def id_list(criteria: Mapping[str, Any], name: str, cap: int) -> list[int] | Non
     if not 1 <= len(value) <= cap:
         raise ApiError(4001, "ids_cap", field=name, cap=cap)
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+        if not valid(item):
             raise ApiError(8000, "invalid_value", field=name, value=item)
     return value
 

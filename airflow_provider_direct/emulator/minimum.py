@@ -131,7 +131,7 @@ def _account_parts(
         return len(store.campaign_modifiers(campaign_id)) + groups
 
     touched = set(changed_campaigns) | {state.parent_of(g) for g in changed_groups}
-    touched = {c for c in touched if c in set(campaigns)}
+    touched &= set(campaigns)
     per_campaign = sum(modifiers(c) for c in campaigns) / max(1, len(campaigns))
     share = math.ceil(len(campaigns) / cycle_runs)
     parts["bidmodifiers.get"] = (

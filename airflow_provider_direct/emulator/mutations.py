@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from airflow_provider_direct.emulator.account_store import LOGIN_KINDS
 from airflow_provider_direct.emulator.clock import format_timestamp
 from airflow_provider_direct.emulator.data import REGIONS, WORDS, mix
 from airflow_provider_direct.emulator.ids import Kind
@@ -26,19 +27,6 @@ from airflow_provider_direct.emulator.state import AccountState, StateError
 
 Operation = Literal["create", "update", "delete", "stat_correction"]
 CORE_KINDS = (Kind.CAMPAIGN, Kind.AD_GROUP, Kind.AD, Kind.KEYWORD)
-#: Account-level kinds owned by a login (created with ``login``); vCards and bid modifiers take ``parent_id``.
-LOGIN_OWNED = (
-    Kind.SITELINK_SET,
-    Kind.AD_IMAGE,
-    Kind.CALLOUT,
-    Kind.RETARGETING_LIST,
-    Kind.SHARED_SET,
-    Kind.FEED,
-    Kind.TURBO_PAGE,
-    Kind.BUSINESS,
-    Kind.CREATIVE,
-    Kind.STRATEGY,
-)
 #: KeywordBids.set names (https://yandex.com/dev/direct/doc/en/keywordbids/set) -> the keyword's fields.
 BID_FIELDS = {"SearchBid": "Bid", "NetworkBid": "ContextBid"}
 
@@ -124,7 +112,7 @@ def _account_mutation(state: AccountState, spec: MutationSpec) -> dict[str, Any]
     if kind is Kind.KEYWORD_BID:
         return _keyword_bid(state, spec)
     if spec.op == "create":
-        if kind in LOGIN_OWNED:
+        if kind in LOGIN_KINDS:
             owner = state.login_index(spec.login or "") if spec.login else None
             if owner is None:
                 raise StateError(f"creating a {kind.value} needs a known login")
