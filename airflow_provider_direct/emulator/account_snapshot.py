@@ -18,6 +18,7 @@ from airflow_provider_direct.emulator import dictionaries
 from airflow_provider_direct.emulator.account_services import StrategyLookup, keyword_bid
 from airflow_provider_direct.emulator.encoding import dumps
 from airflow_provider_direct.emulator.ids import Kind
+from airflow_provider_direct.emulator.snapshot import ndjson_chunks
 from airflow_provider_direct.emulator.state import AccountState
 
 #: Snapshot type (the service's URL name) -> the kind of its objects.
@@ -44,19 +45,11 @@ ACCOUNT_SNAPSHOT_TYPES = (
 )
 #: Keys of a stored object that its service's FieldNames cannot ask for.
 INTERNAL_KEYS = {Kind.CALLOUT: ("State",)}
-CHUNK_LINES = 1000
 
 
 def iter_account_snapshot(state: AccountState, login_index: int, service: str) -> Iterator[bytes]:
     """NDJSON chunks of one login's objects of ``service``, in the service's order."""
-    buffer: list[str] = []
-    for lines in _lines(state, login_index, service):
-        buffer.extend(lines)
-        if len(buffer) >= CHUNK_LINES:
-            yield ("\n".join(buffer) + "\n").encode()
-            buffer = []
-    if buffer:
-        yield ("\n".join(buffer) + "\n").encode()
+    return ndjson_chunks(_lines(state, login_index, service))
 
 
 def _lines(state: AccountState, login_index: int, service: str) -> Iterator[list[str]]:

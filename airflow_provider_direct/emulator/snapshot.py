@@ -7,7 +7,7 @@ in memory nor a lock held for seconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from airflow_provider_direct.emulator.bulk import encode_keywords, freeze_keyword_chunks
@@ -33,14 +33,22 @@ def _campaigns(state: AccountState, login_index: int, include_smart: bool) -> li
 
 def iter_snapshot(state: AccountState, login_indexes: list[int], kind: Kind, include_smart: bool) -> Iterator[bytes]:
     """NDJSON chunks of full live objects in API order (campaign, group, id)."""
+    return ndjson_chunks(
+        lines
+        for login_index in login_indexes
+        for campaign_id in _campaigns(state, login_index, include_smart)
+        for lines in _campaign_lines(state, campaign_id, kind)
+    )
+
+
+def ndjson_chunks(batches: Iterable[list[str]]) -> Iterator[bytes]:
+    """Join batches of encoded objects into NDJSON chunks of about ``CHUNK_LINES`` lines, lazily."""
     buffer: list[str] = []
-    for login_index in login_indexes:
-        for campaign_id in _campaigns(state, login_index, include_smart):
-            for lines in _campaign_lines(state, campaign_id, kind):
-                buffer.extend(lines)
-                if len(buffer) >= CHUNK_LINES:
-                    yield ("\n".join(buffer) + "\n").encode()
-                    buffer = []
+    for lines in batches:
+        buffer.extend(lines)
+        if len(buffer) >= CHUNK_LINES:
+            yield ("\n".join(buffer) + "\n").encode()
+            buffer = []
     if buffer:
         yield ("\n".join(buffer) + "\n").encode()
 
