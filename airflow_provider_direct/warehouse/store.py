@@ -154,23 +154,42 @@ class WarehouseTransaction:
         name = column or table.key.name
         if name not in table.column_names:
             raise ValueError(f"{table.table} has no {name} column")
+        selections = [(name, list(values))] if values else []
+        total = self._mark_deleted(table.table, login, deleted_at, unseen_since, selections)
+        self.deleted[table.table] = self.deleted.get(table.table, 0) + total
+        return total
+
+    def _mark_deleted(
+        self,
+        table: str,
+        login: str,
+        deleted_at: dt.datetime,
+        unseen_since: dt.datetime | None,
+        selections: list[tuple[str, list[Any]]],
+        condition: str = "",
+        condition_params: Sequence[Any] = (),
+    ) -> int:
+        """Set ``deleted_at`` on live rows of ``login``: those whose column is in each selection's
+        values (chunked), or, with no selection, every row unseen since ``unseen_since``."""
         p = self.dialect.param
-        base = f"UPDATE {self._q(table.table)} SET deleted_at = {p} WHERE client_login = {p} AND deleted_at IS NULL"
+        base = f"UPDATE {self._q(table)} SET deleted_at = {p} WHERE client_login = {p} AND deleted_at IS NULL"
         params: list[Any] = [self.dialect.ts(deleted_at), login]
         if unseen_since is not None:
             base += f" AND synced_at < {p}"
             params.append(self.dialect.ts(unseen_since))
+        base += condition
+        params.extend(condition_params)
         total = 0
-        if not values:
+        if not selections:
             if unseen_since is None:
                 return 0  # nothing selected; never a blanket delete
             self.cursor.execute(base, params)
             total = max(self.cursor.rowcount, 0)
-        for chunk in _chunks(list(values)):
-            marks = ", ".join(p for _ in chunk)
-            self.cursor.execute(f"{base} AND {name} IN ({marks})", [*params, *chunk])
-            total += max(self.cursor.rowcount, 0)
-        self.deleted[table.table] = self.deleted.get(table.table, 0) + total
+        for column, values in selections:
+            for chunk in _chunks(values):
+                marks = ", ".join(p for _ in chunk)
+                self.cursor.execute(f"{base} AND {column} IN ({marks})", [*params, *chunk])
+                total += max(self.cursor.rowcount, 0)
         return total
 
     def write_table_state(self, state: TableState) -> None:
@@ -234,35 +253,24 @@ class WarehouseTransaction:
         warehouse holds as ARCHIVED: the API does not return their keywords, which is no deletion.
         """
         p = self.dialect.param
-        base = f"UPDATE {self._q(table.table)} SET deleted_at = {p} WHERE client_login = {p} AND deleted_at IS NULL"
-        params: list[Any] = [self.dialect.ts(deleted_at), login]
-        if unseen_since is not None:
-            base += f" AND synced_at < {p}"
-            params.append(self.dialect.ts(unseen_since))
+        condition, condition_params = "", []
         if keep_archived:
-            base += (
+            condition = (
                 f" AND campaign_id NOT IN (SELECT id FROM {self._q(CAMPAIGNS.table)} WHERE client_login = {p} "
                 f"AND state = {p} AND deleted_at IS NULL)"
             )
-            params.extend([login, ARCHIVED])
+            condition_params = [login, ARCHIVED]
         selections = [
             (column, list(values))
             for column, values in (("id", ids), ("campaign_id", campaign_ids), ("ad_group_id", ad_group_ids))
             if values
         ]
-        total = 0
-        if not selections:
-            if unseen_since is None:
-                return 0  # nothing selected; never a blanket delete
-            self.cursor.execute(base, params)
-            total = max(self.cursor.rowcount, 0)
-        for column, values in selections:
+        for column, _ in selections:
             if column != "id" and column not in table.parents:
                 raise ValueError(f"{table.table} has no {column} column")
-            for chunk in _chunks(values):
-                marks = ", ".join(p for _ in chunk)
-                self.cursor.execute(f"{base} AND {column} IN ({marks})", [*params, *chunk])
-                total += max(self.cursor.rowcount, 0)
+        total = self._mark_deleted(
+            table.table, login, deleted_at, unseen_since, selections, condition, condition_params
+        )
         self.deleted[table.table] += total
         return total
 
