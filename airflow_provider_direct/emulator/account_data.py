@@ -18,6 +18,8 @@ from airflow_provider_direct.emulator.ids import (
     FEEDS_PER_LOGIN,
     GROUP_MODIFIERS_MAX,
     RETARGETING_LISTS_PER_LOGIN,
+    SMART_TARGETS_MAX,
+    WEBPAGES_MAX,
     IdLayout,
     Kind,
     image_hash,
@@ -429,10 +431,6 @@ class AccountGenerator:
 
     # -- audience targets -----------------------------------------------------------------------
 
-    def audience_target_count(self, group_id: int) -> int:
-        """0..2 audience targets per text ad group."""
-        return (self.hash(group_id) >> 5) % (AUDIENCE_TARGETS_MAX + 1)
-
     def audience_target(
         self, target_id: int, campaign_id: int, group_id: int, index: int, login_index: int
     ) -> dict[str, Any]:
@@ -451,6 +449,74 @@ class AccountGenerator:
             "ContextBid": (5 + h % 200) * 100_000,
             "StrategyPriority": ("LOW", "NORMAL", "HIGH")[(h >> 10) % 3],
             "State": "SUSPENDED" if (h >> 14) % 8 == 0 else "ON",
+        }
+
+    # -- webpages and smart-ad targets -----------------------------------------------------------
+
+    def group_target_count(self, kind: Kind, group_id: int) -> int:
+        """Base objects of a group-owned kind: 0..2 audience targets per text group, 1..2 webpages per
+        dynamic text group, 1..2 filters per smart group (such groups cannot serve without one)."""
+        h = self.hash(group_id)
+        if kind is Kind.AUDIENCE_TARGET:
+            return (h >> 5) % (AUDIENCE_TARGETS_MAX + 1)
+        return 1 + (h >> 9) % (WEBPAGES_MAX if kind is Kind.WEBPAGE else SMART_TARGETS_MAX)
+
+    def webpage(self, target_id: int, campaign_id: int, group_id: int, index: int) -> dict[str, Any]:
+        """A dynamic text ad target (https://yandex.com/dev/direct/doc/en/dynamictextadtargets/get): the
+        first of a group may cover every page (PAGES_ALL, no conditions), the others a URL subset."""
+        h = self.hash(target_id)
+        every_page = index == 0 and (h >> 3) & 1 == 0
+        word = WORDS[(h >> 8) & 63]
+        conditions = (
+            None
+            if every_page
+            else [
+                {"Operand": "URL", "Operator": "CONTAINS_ANY", "Arguments": [word]},
+                *([{"Operand": "PAGE_TITLE", "Operator": "NOT_CONTAINS_ALL", "Arguments": ["архив"]}] * ((h >> 4) & 1)),
+            ]
+        )
+        bid = (5 + (h >> 14) % 300) * 100_000
+        return {
+            "Id": target_id,
+            "AdGroupId": group_id,
+            "CampaignId": campaign_id,
+            "Name": "Все страницы" if every_page else f"Страницы про {word}",
+            "Bid": bid,
+            "ContextBid": bid // 2 if (h >> 24) & 1 else 0,
+            "StrategyPriority": ("LOW", "NORMAL", "HIGH")[(h >> 25) % 3],
+            "State": "SUSPENDED" if (h >> 28) % 8 == 0 else "ON",
+            "StatusClarification": None,
+            "Conditions": conditions,
+            "ConditionType": "PAGES_ALL" if every_page else "PAGES_SUBSET",
+        }
+
+    def smart_target(self, target_id: int, campaign_id: int, group_id: int, index: int) -> dict[str, Any]:
+        """A smart-ad filter (https://yandex.com/dev/direct/doc/en/smartadtargets/get) over the group's
+        feed: the first of a group may take every offer (ITEMS_ALL), the others a category or price range."""
+        h = self.hash(target_id)
+        every_item = index == 0 and (h >> 3) & 1 == 0
+        if every_item:
+            conditions = None
+        elif (h >> 4) & 1:
+            conditions = {
+                "Items": [{"Operand": "categoryId", "Operator": "EQUALS_ANY", "Arguments": [str(h % 90 + 10)]}]
+            }
+        else:
+            low = 100 * ((h >> 6) % 50 + 1)
+            conditions = {"Items": [{"Operand": "price", "Operator": "IN_RANGE", "Arguments": [f"{low}-{low * 3}"]}]}
+        return {
+            "Id": target_id,
+            "AdGroupId": group_id,
+            "CampaignId": campaign_id,
+            "Name": "Все товары" if every_item else f"Фильтр {WORDS[(h >> 8) & 63]}",
+            "AverageCpc": (5 + (h >> 14) % 300) * 100_000 if (h >> 24) & 1 else None,
+            "AverageCpa": None,
+            "StrategyPriority": None,
+            "State": "SUSPENDED" if (h >> 28) % 8 == 0 else "ON",
+            "Audience": ("ALL_SEGMENTS", "INTERESTED_IN_SIMILAR_PRODUCTS", "VISITED_PRODUCT_PAGE")[(h >> 31) % 3],
+            "Conditions": conditions,
+            "ConditionType": "ITEMS_ALL" if every_item else "ITEMS_SUBSET",
+            "AvailableItemsOnly": "YES" if (h >> 34) & 1 else "NO",
         }
 
     # -- keyword bids ---------------------------------------------------------------------------

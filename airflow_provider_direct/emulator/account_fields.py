@@ -154,6 +154,43 @@ AUDIENCE_TARGET = ObjectSpec(
     ),
 )
 
+# https://yandex.com/dev/direct/doc/en/dynamictextadtargets/get (WebpageFieldEnum)
+WEBPAGE = ObjectSpec(
+    list_key="Webpages",
+    fields=(
+        "Id",
+        "AdGroupId",
+        "CampaignId",
+        "Name",
+        "Bid",
+        "ContextBid",
+        "StrategyPriority",
+        "State",
+        "StatusClarification",
+        "Conditions",
+        "ConditionType",
+    ),
+)
+
+# https://yandex.com/dev/direct/doc/en/smartadtargets/get (SmartAdTargetFieldEnum)
+SMART_AD_TARGET = ObjectSpec(
+    list_key="SmartAdTargets",
+    fields=(
+        "Id",
+        "AdGroupId",
+        "CampaignId",
+        "Name",
+        "AverageCpc",
+        "AverageCpa",
+        "StrategyPriority",
+        "State",
+        "Audience",
+        "Conditions",
+        "ConditionType",
+        "AvailableItemsOnly",
+    ),
+)
+
 # https://yandex.com/dev/direct/doc/en/turbopages/get
 TURBO_PAGE = ObjectSpec(
     list_key="TurboPages", fields=("Id", "Name", "Href", "PreviewHref", "TurboSiteHref", "BoundWithHref")

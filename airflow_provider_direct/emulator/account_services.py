@@ -1,6 +1,6 @@
 """``get`` methods of the account-level services: Sitelinks, VCards, AdImages, AdExtensions,
 BidModifiers, KeywordBids, RetargetingLists, NegativeKeywordSharedSets, Clients, Dictionaries, Feeds,
-TurboPages, Businesses, Creatives, Strategies and AudienceTargets.
+TurboPages, Businesses, Creatives, Strategies, AudienceTargets, DynamicTextAdTargets and SmartAdTargets.
 
 The rules of the object services hold here too (``services``): unknown parameters and criteria are
 8000, over-cap id lists 4001, FieldNames projects with unset fields as null, ``Page``/``LimitedBy``
@@ -30,6 +30,11 @@ names its page; what differs per service:
   (1..1000), CampaignIds (1..100), RetargetingListIds (1..1000), InterestIds (1..1000); States ON or
   SUSPENDED. The page says nothing of archived campaigns: their targets are returned, as their bid
   modifiers are.
+- DynamicTextAdTargets (webpages) and SmartAdTargets (filters): SelectionCriteria required with at
+  least one of Ids (1..10 000), AdGroupIds (1..1000), CampaignIds (1..2); States ON, OFF, SUSPENDED,
+  DELETED. A deleted one is returned only when its id is named or States has DELETED
+  (https://yandex.com/dev/direct/doc/en/dynamictextadtargets/get); for SmartAdTargets "if the Ids
+  parameter is set, the state is ignored" (https://yandex.com/dev/direct/doc/en/smartadtargets/get).
 - Strategies (portfolio strategies, /json/v501/ only): SelectionCriteria required, with ``Ids``,
   ``Types`` and ``IsArchived``; the page states no cap and no rule for an empty one, so the emulator
   takes empty as "every strategy" like AdExtensions and caps Ids at 10 000 like its neighbours.
@@ -56,9 +61,11 @@ from airflow_provider_direct.emulator.account_fields import (
     KEYWORD_BID,
     RETARGETING_LIST,
     SHARED_SET,
+    SMART_AD_TARGET,
     STRATEGY,
     TURBO_PAGE,
     VCARD,
+    WEBPAGE,
     SitelinksProjection,
     SourceTypeProjection,
 )
@@ -607,3 +614,67 @@ def audiencetargets_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResu
                 objects.append(obj)
         window, more = page_window(objects, page)
         return list_result(AUDIENCE_TARGET, [projection(obj) for obj in window], page, more)
+
+
+# -- DynamicTextAdTargets.get and SmartAdTargets.get -------------------------------------------------
+#: WebpageStateSelectionEnum / SmartAdTargetStateSelectionEnum.
+AD_TARGET_STATES = frozenset({"ON", "OFF", "SUSPENDED", "DELETED"})
+
+
+def _ad_targets_get(
+    ctx: CallContext, params: dict[str, Any], kind: Kind, spec: ObjectSpec, ids_ignore_states: bool
+) -> ServiceResult:
+    """Webpages or smart-ad targets of the login's groups in (campaign, group, id) order; criteria intersect."""
+    reject_unknown(params, {"SelectionCriteria", "Page", *spec.params()})
+    criteria = require_object(params, "SelectionCriteria")
+    reject_unknown(criteria, {"Ids", "AdGroupIds", "CampaignIds", "States"})
+    ids = id_list(criteria, "Ids", 10_000)
+    group_ids = id_list(criteria, "AdGroupIds", 1000)
+    campaign_ids = id_list(criteria, "CampaignIds", 2)
+    states = enum_list(criteria, "States", AD_TARGET_STATES)
+    if ids is None and group_ids is None and campaign_ids is None:
+        raise ApiError(4001, "selection_required", fields="Ids, AdGroupIds, CampaignIds")
+    if ids is not None and ids_ignore_states:
+        states = None
+    deleted_too = ids is not None or (states is not None and "DELETED" in states)
+    projection = Projection(spec, params)
+    page = parse_page(params)
+    state = ctx.state
+    with state.lock:
+        store = state.account
+        shown = campaign_gate(ctx, Kind.CAMPAIGN)
+        if group_ids is not None:
+            groups = sorted(
+                (g for g in set(group_ids) if state.is_live(Kind.AD_GROUP, g)), key=lambda g: (state.parent_of(g), g)
+            )
+        else:
+            campaigns = campaign_ids if campaign_ids is not None else state.campaign_ids(ctx.login_index)
+            live = sorted(c for c in set(campaigns) if state.is_live(Kind.CAMPAIGN, c))
+            groups = [g for c in live for g in state.group_ids(c)]
+        wanted = None if ids is None else set(ids)
+        objects = []
+        for group_id in groups:
+            for target_id in store.group_targets(group_id, kind, include_deleted=deleted_too):
+                if wanted is not None and target_id not in wanted:
+                    continue
+                obj = store.get(kind, target_id)
+                if (
+                    state.login_of(obj["CampaignId"]) == ctx.login_index
+                    and shown(obj["CampaignId"])
+                    and (campaign_ids is None or obj["CampaignId"] in campaign_ids)
+                    and (states is None or obj["State"] in states)
+                    and (obj["State"] != "DELETED" or deleted_too)
+                ):
+                    objects.append(obj)
+        window, more = page_window(objects, page)
+        return list_result(spec, [projection(obj) for obj in window], page, more)
+
+
+def dynamictextadtargets_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
+    """https://yandex.com/dev/direct/doc/en/dynamictextadtargets/get"""
+    return _ad_targets_get(ctx, params, Kind.WEBPAGE, WEBPAGE, ids_ignore_states=False)
+
+
+def smartadtargets_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResult:
+    """https://yandex.com/dev/direct/doc/en/smartadtargets/get"""
+    return _ad_targets_get(ctx, params, Kind.SMART_TARGET, SMART_AD_TARGET, ids_ignore_states=True)

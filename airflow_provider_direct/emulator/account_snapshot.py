@@ -40,9 +40,17 @@ ACCOUNT_SNAPSHOT_TYPES = (
     "bidmodifiers",
     "keywordbids",
     "audiencetargets",
+    "dynamictextadtargets",
+    "smartadtargets",
     "clients",
     "dictionaries",
 )
+#: Campaign-bound services whose objects belong to groups -> their kind.
+GROUP_SERVICES: dict[str, Kind] = {
+    "audiencetargets": Kind.AUDIENCE_TARGET,
+    "dynamictextadtargets": Kind.WEBPAGE,
+    "smartadtargets": Kind.SMART_TARGET,
+}
 #: Keys of a stored object that its service's FieldNames cannot ask for.
 INTERNAL_KEYS = {Kind.CALLOUT: ("State",)}
 
@@ -89,9 +97,10 @@ def _campaign_lines(state: AccountState, campaign_id: int, service: str) -> list
             for group_id in state.group_ids(campaign_id):
                 ids.extend(store.group_modifiers(group_id))
             objects = [store.get(Kind.BID_MODIFIER, m) for m in ids]
-        elif service == "audiencetargets":
-            ids = [t for group_id in state.group_ids(campaign_id) for t in store.group_targets(group_id)]
-            objects = [store.get(Kind.AUDIENCE_TARGET, t) for t in ids]
+        elif service in GROUP_SERVICES:
+            kind = GROUP_SERVICES[service]
+            ids = [t for group_id in state.group_ids(campaign_id) for t in store.group_targets(group_id, kind)]
+            objects = [store.get(kind, t) for t in ids]
         elif service == "keywordbids":
             strategies = StrategyLookup(state)
             objects = [

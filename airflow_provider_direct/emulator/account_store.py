@@ -17,6 +17,11 @@ reference pages:
   (https://yandex.com/dev/direct/doc/en/audiencetargets/audiencetargets): State, ContextBid and
   StrategyPriority change, the group and the retargeting list never do. A retargeting list that a live
   audience target names is in use, like one a bid modifier names.
+- Dynamic text ad targets (webpages) have the same methods and no update either: State, the bids and
+  StrategyPriority change, the conditions never do. Smart-ad targets (filters) have an update as well
+  (https://yandex.com/dev/direct/doc/en/smartadtargets/smartadtargets). A deleted one of either stays
+  readable in State DELETED when named by id or asked for with States DELETED
+  (https://yandex.com/dev/direct/doc/en/dynamictextadtargets/get), as a deleted callout does.
 - Turbo pages and business profiles are made outside Yandex Direct (the Turbo page builder, Yandex
   Business): their services have ``get`` only. New ones appear and Turbo pages stop being published
   (``get`` "returns only published Turbo pages"), but nothing edits them; a business profile is never
@@ -39,8 +44,11 @@ from airflow_provider_direct.emulator import dictionaries
 from airflow_provider_direct.emulator.account_data import ADJUSTMENT_BLOCKS, GENERATED_ADJUSTMENTS, AccountGenerator
 from airflow_provider_direct.emulator.ids import (
     CREATED_BASE,
+    DYNAMIC_TEXT_CAMPAIGN,
     FEEDS_PER_LOGIN,
     RETARGETING_LISTS_PER_LOGIN,
+    SMART_CAMPAIGN,
+    TEXT_CAMPAIGN,
     VCARDS_PER_CAMPAIGN,
     Kind,
     image_hash,
@@ -82,6 +90,13 @@ UPDATABLE: dict[Kind, frozenset[str]] = {
     Kind.FEED: frozenset({"Name", "UrlFeed", "FileFeed"}),
     # suspend/resume (State) and setBids (https://yandex.com/dev/direct/doc/en/audiencetargets/setBids).
     Kind.AUDIENCE_TARGET: frozenset({"State", "ContextBid", "StrategyPriority"}),
+    # suspend/resume and https://yandex.com/dev/direct/doc/en/dynamictextadtargets/setBids
+    Kind.WEBPAGE: frozenset({"State", "Bid", "ContextBid", "StrategyPriority"}),
+    # https://yandex.com/dev/direct/doc/en/smartadtargets/update, suspend/resume and setBids
+    Kind.SMART_TARGET: frozenset(
+        {"State", "Name", "AverageCpc", "AverageCpa", "StrategyPriority", "Audience", "Conditions", "ConditionType"}
+        | {"AvailableItemsOnly"}
+    ),
     # https://yandex.com/dev/direct/doc/en/strategies/update, plus StatusArchived for archive/unarchive.
     Kind.STRATEGY: frozenset({"Name", "AttributionModel", "CounterIds", "PriorityGoals", "StatusArchived"}),
 }
@@ -105,11 +120,24 @@ FROZEN: dict[Kind, tuple[str, ...]] = {
     Kind.CREATIVE: ("Id",),
     Kind.STRATEGY: ("Id",),
     Kind.AUDIENCE_TARGET: ("Id", "AdGroupId", "CampaignId", "RetargetingListId", "InterestId"),
+    Kind.WEBPAGE: ("Id", "AdGroupId", "CampaignId"),
+    Kind.SMART_TARGET: ("Id", "AdGroupId", "CampaignId"),
 }
+#: Kinds owned by a group, one list per group: audience targets, webpages, smart-ad targets.
+GROUP_KINDS = (Kind.AUDIENCE_TARGET, Kind.WEBPAGE, Kind.SMART_TARGET)
 #: Kinds placed in a campaign (and a group): owner, liveness and order come from ``placement``.
-PLACED_KINDS = frozenset({Kind.VCARD, Kind.BID_MODIFIER, Kind.AUDIENCE_TARGET})
-#: "Maximum of 50 audience targets" per text group (https://yandex.com/dev/direct/doc/en/objects/audience-target).
+PLACED_KINDS = frozenset({Kind.VCARD, Kind.BID_MODIFIER, *GROUP_KINDS})
+#: Group-owned kinds whose deleted objects stay readable in State DELETED.
+TOMBSTONED = frozenset({Kind.CALLOUT, Kind.WEBPAGE, Kind.SMART_TARGET})
+#: "Maximum of 50 audience targets" per text group (https://yandex.com/dev/direct/doc/en/objects/audience-target);
+#: the emulator applies the same cap to webpages and smart-ad targets.
 AUDIENCE_TARGETS_PER_GROUP = 50
+#: The campaign type whose groups hold each group-owned kind.
+TARGET_CAMPAIGNS = {
+    Kind.AUDIENCE_TARGET: TEXT_CAMPAIGN,
+    Kind.WEBPAGE: DYNAMIC_TEXT_CAMPAIGN,
+    Kind.SMART_TARGET: SMART_CAMPAIGN,
+}
 #: Which scan answers "is it in use" for a kind: the ads, the bid modifiers, or the mutated campaigns/groups.
 SCAN_PART = {
     Kind.SITELINK_SET: "ads",
@@ -162,7 +190,7 @@ class AccountStore:
         self._deleted: set[tuple[Kind, Key]] = set()
         self._created: dict[tuple[Kind, int], list[Key]] = defaultdict(list)  # (kind, owner) -> keys
         self._group_modifiers: dict[int, list[int]] = defaultdict(list)  # created group-level modifiers
-        self._group_targets: dict[int, list[int]] = defaultdict(list)  # created audience targets
+        self._group_targets: dict[tuple[Kind, int], list[int]] = defaultdict(list)  # created, per (kind, group)
         self._modified: dict[tuple[Kind, Key], int] = {}
         self._usage: dict[tuple[int, str], tuple[int, Usage]] = {}
         self.dictionary_revision: dict[str, int] = defaultdict(int)
@@ -195,8 +223,8 @@ class AccountStore:
         """(campaign id, group id or None) of a vCard, bid modifier or audience target that exists."""
         if not isinstance(key, int):
             return None
-        if kind is Kind.AUDIENCE_TARGET:
-            return self._target_placement(key)
+        if kind in GROUP_KINDS:
+            return self._target_placement(kind, key)
         if kind is Kind.VCARD:
             position = self.layout.vcard_position(key)
             if position is not None:
@@ -224,21 +252,22 @@ class AccountStore:
             return self.state.parent_of(owner), owner
         return owner, None
 
-    def _target_placement(self, target_id: int) -> tuple[int, int | None] | None:
-        position = self.layout.audience_target_position(target_id)
+    def _target_placement(self, kind: Kind, target_id: int) -> tuple[int, int | None] | None:
+        position = self.layout.group_target_position(kind, target_id)
         if position is not None:
             group_id, index = position
             campaign_id = self.layout.group_campaign(group_id)
-            if not self._targetable(campaign_id) or index >= self.generator.audience_target_count(group_id):
+            if not self._targetable(kind, campaign_id) or index >= self.generator.group_target_count(kind, group_id):
                 return None
             return campaign_id, group_id
-        owner = self._created_owner(Kind.AUDIENCE_TARGET, target_id)
+        owner = self._created_owner(kind, target_id)
         return None if owner is None else (self.state.parent_of(owner), owner)
 
-    def _targetable(self, campaign_id: int) -> bool:
-        """Base groups with generated audience targets: those of plain text campaigns."""
+    def _targetable(self, kind: Kind, campaign_id: int) -> bool:
+        """Base groups with generated objects of a group-owned kind: audience targets in plain text
+        campaigns, webpages in dynamic text ones, filters in the smart campaigns the API shows."""
         layout = self.layout
-        return not (layout.campaign_is_smart(campaign_id) or layout.campaign_is_unified(campaign_id))
+        return layout.campaign_type(campaign_id) == TARGET_CAMPAIGNS[kind] and not layout.campaign_is_smart(campaign_id)
 
     def is_live(self, kind: Kind, key: Key) -> bool:
         """Exists, not deleted, and (vCards, bid modifiers, audience targets) its campaign and group are live."""
@@ -272,7 +301,7 @@ class AccountStore:
     def campaign_vcards(self, campaign_id: int) -> list[int]:
         """Live vCards of a campaign (the campaign's own liveness is the caller's concern)."""
         base: list[Key] = []
-        if campaign_id < CREATED_BASE and not self.layout.campaign_is_smart(campaign_id):
+        if campaign_id < CREATED_BASE and self.layout.campaign_has_vcards(campaign_id):
             base = [self.layout.vcard_id(campaign_id, k) for k in range(VCARDS_PER_CAMPAIGN)]
         keys = base + self._created.get((Kind.VCARD, campaign_id), [])
         return [int(key) for key in keys if (Kind.VCARD, key) not in self._deleted]
@@ -295,14 +324,19 @@ class AccountStore:
         keys = keys + self._group_modifiers.get(group_id, [])
         return [key for key in keys if (Kind.BID_MODIFIER, key) not in self._deleted]
 
-    def group_targets(self, group_id: int) -> list[int]:
-        """Live audience targets of a group (the group's own liveness is the caller's concern)."""
+    def group_targets(
+        self, group_id: int, kind: Kind = Kind.AUDIENCE_TARGET, *, include_deleted: bool = False
+    ) -> list[int]:
+        """Live audience targets (or webpages, smart-ad targets) of a group, by id; the group's own
+        liveness is the caller's concern."""
         keys: list[int] = []
-        if group_id < CREATED_BASE and self._targetable(self.layout.group_campaign(group_id)):
-            count = self.generator.audience_target_count(group_id)
-            keys = [self.layout.audience_target_id(group_id, k) for k in range(count)]
-        keys = keys + self._group_targets.get(group_id, [])
-        return [key for key in keys if (Kind.AUDIENCE_TARGET, key) not in self._deleted]
+        if group_id < CREATED_BASE and self._targetable(kind, self.layout.group_campaign(group_id)):
+            count = self.generator.group_target_count(kind, group_id)
+            keys = [self.layout.group_target_id(kind, group_id, k) for k in range(count)]
+        keys = keys + self._group_targets.get((kind, group_id), [])
+        if include_deleted:
+            return keys
+        return [key for key in keys if (kind, key) not in self._deleted]
 
     # -- objects --------------------------------------------------------------------------------
 
@@ -350,11 +384,15 @@ class AccountStore:
         campaign_id, group_id = placement
         if kind is Kind.VCARD:
             return gen.vcard(key, campaign_id)
-        if kind is Kind.AUDIENCE_TARGET:
+        if kind in GROUP_KINDS:
             assert group_id is not None
-            target = self.layout.audience_target_position(key)
-            login_index = self.state.login_of(campaign_id)
-            return gen.audience_target(key, campaign_id, group_id, target[1] if target else 0, login_index)
+            target = self.layout.group_target_position(kind, key)
+            index = target[1] if target else 0
+            if kind is Kind.WEBPAGE:
+                return gen.webpage(key, campaign_id, group_id, index)
+            if kind is Kind.SMART_TARGET:
+                return gen.smart_target(key, campaign_id, group_id, index)
+            return gen.audience_target(key, campaign_id, group_id, index, self.state.login_of(campaign_id))
         modifier = self.layout.modifier_position(key)
         index = modifier[2] if modifier else 0
         return gen.bid_modifier(key, campaign_id, group_id, index, self.state.login_of(campaign_id))
@@ -483,11 +521,13 @@ class AccountStore:
             key, obj = self._create_modifier(owner, fields)
         elif kind is Kind.AUDIENCE_TARGET:
             key, obj = self._create_target(owner, fields)
+        elif kind in GROUP_KINDS:
+            key, obj = self._create_condition(kind, owner, fields)
         else:
             raise StateError(f"cannot create a {kind.value}")
         self._objects[(kind, key)] = obj
-        if kind is Kind.AUDIENCE_TARGET:
-            self._group_targets[owner].append(int(key))
+        if kind in GROUP_KINDS:
+            self._group_targets[(kind, owner)].append(int(key))
         elif kind is Kind.BID_MODIFIER and obj["AdGroupId"] is not None:
             self._group_modifiers[obj["AdGroupId"]].append(int(key))
         else:
@@ -558,6 +598,23 @@ class AccountStore:
                 obj[name] = fields[name]
         return number, obj
 
+    def _create_condition(self, kind: Kind, group_id: int, fields: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """DynamicTextAdTargets.add or SmartAdTargets.add: a live group of the kind's campaign type,
+        at most 50 per group; the new object starts ON with the given fields."""
+        state = self.state
+        if not state.is_live(Kind.AD_GROUP, group_id):
+            raise StateError(f"{group_id} is not a live ad group")
+        campaign_id = state.parent_of(group_id)
+        if state.campaign_type(campaign_id) != TARGET_CAMPAIGNS[kind] or state.is_smart_campaign(campaign_id):
+            raise StateError(f"group {group_id} is not a group of a {TARGET_CAMPAIGNS[kind]}")
+        if len(self.group_targets(group_id, kind)) >= AUDIENCE_TARGETS_PER_GROUP:
+            raise StateError(f"group {group_id} has {AUDIENCE_TARGETS_PER_GROUP} {kind.value}s already")
+        number = state.allocate(kind, group_id)
+        make = self.generator.webpage if kind is Kind.WEBPAGE else self.generator.smart_target
+        obj = make(number, campaign_id, group_id, 1)
+        obj["State"] = "ON"
+        return number, _merge(obj, fields, frozen=FROZEN[kind] + ("State",))
+
     def update(self, kind: Kind, key: Key, fields: dict[str, Any]) -> dict[str, Any]:
         """Replace an object with ``fields`` merged in, where the service allows edits at all."""
         if kind is Kind.BID_MODIFIER:
@@ -574,8 +631,8 @@ class AccountStore:
             if not self.is_live(kind, key):
                 raise StateError(f"{kind.value} {key} is not live")
             current = self._objects.get((kind, key)) or self._generate(kind, key)
-            if kind is Kind.AUDIENCE_TARGET and fields.get("State", "ON") not in ("ON", "SUSPENDED"):
-                raise StateError("an audience target is suspended or resumed: State ON or SUSPENDED")
+            if kind in GROUP_KINDS and fields.get("State", "ON") not in ("ON", "SUSPENDED"):
+                raise StateError(f"a {kind.value} is suspended or resumed: State ON or SUSPENDED")
             if kind is Kind.FEED:
                 own = "UrlFeed" if current["SourceType"] == "URL" else "FileFeed"
                 if set(fields) & {"UrlFeed", "FileFeed"} - {own}:
@@ -611,7 +668,7 @@ class AccountStore:
             raise StateError(f"{kind.value} {key} is not live")
         if kind is not Kind.BID_MODIFIER and self.is_used(kind, key):
             raise StateError(f"{kind.value} {key} is in use and cannot be deleted")
-        if kind is Kind.CALLOUT:
+        if kind in TOMBSTONED:
             # Kept as a tombstone: get returns it in State DELETED when asked for it.
             current = self._objects.get((kind, key)) or self._generate(kind, key)
             self._objects[(kind, key)] = {**current, "State": "DELETED"}

@@ -153,7 +153,7 @@ def snapshot(
     ``type`` is an object type (campaigns, ad_groups, ads, keywords) or an account-level service's
     name (sitelinks, vcards, adimages, adextensions, bidmodifiers, keywordbids, retargetinglists,
     negativekeywordsharedsets, clients, dictionaries, feeds, turbopages, businesses, creatives,
-    strategies, audiencetargets; see ``account_snapshot``)."""
+    strategies, audiencetargets, dynamictextadtargets, smartadtargets; see ``account_snapshot``)."""
     world = _world(request)
     login_index = _login_index(world, login)
     if kind in ACCOUNT_SNAPSHOT_TYPES:

@@ -33,6 +33,8 @@ FLAGS: dict[str, tuple[str, type]] = {
     "--campaigns": ("campaigns", int),
     "--smart-campaigns": ("smart_campaigns", int),
     "--unified-campaigns": ("unified_campaigns", int),
+    "--dynamic-campaigns": ("dynamic_campaigns", int),
+    "--performance-campaigns": ("performance_campaigns", int),
     "--groups": ("groups", int),
     "--ads": ("ads", int),
     "--keywords": ("keywords", int),

@@ -69,6 +69,8 @@ def default_unit_costs() -> dict[str, UnitCost]:
         "creatives.get": UnitCost(base=15, per_block=1),
         "strategies.get": UnitCost(base=10, per_block=1),
         "audiencetargets.get": UnitCost(base=15, per_block=1),
+        "dynamictextadtargets.get": UnitCost(base=15, per_block=1),
+        "smartadtargets.get": UnitCost(base=15, per_block=1),
         "dictionaries.get": UnitCost(base=1),
         "changes.checkDictionaries": UnitCost(base=1),
         "changes.checkCampaigns": UnitCost(base=10),
@@ -125,6 +127,13 @@ class EmulatorConfig(BaseModel):
     # (https://yandex.com/dev/direct/doc/en/campaigns/get-unified-campaign); 0 keeps every account text-only.
     unified_campaigns: int = Field(
         default=0, ge=0, description="of the text campaigns per login, how many are unified (UNIFIED_CAMPAIGN)"
+    )
+    # Dynamic text campaigns (groups of DYNAMIC_TEXT_AD_GROUP with webpage targets, no keywords) and smart
+    # campaigns as the API documents them today (SMART_AD_GROUP with smart-ad targets): both shown on v5,
+    # unlike the seed's smart-banner campaigns above. 0 keeps an account without them.
+    dynamic_campaigns: int = Field(default=0, ge=0, description="dynamic text campaigns per login")
+    performance_campaigns: int = Field(
+        default=0, ge=0, description="smart campaigns per login that the API shows (SmartAdTargets)"
     )
     groups: int = Field(default=10, ge=0, description="ad groups per campaign")
     ads: int = Field(default=3, ge=0, description="ads per group")
@@ -211,6 +220,8 @@ class EmulatorConfig(BaseModel):
             campaigns=self.campaigns,
             smart_campaigns=self.smart_campaigns,
             unified_campaigns=self.unified_campaigns,
+            dynamic_campaigns=self.dynamic_campaigns,
+            performance_campaigns=self.performance_campaigns,
             groups=self.groups,
             ads=self.ads,
             keywords=self.keywords,

@@ -13,7 +13,16 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from airflow_provider_direct.emulator.ids import VCARDS_PER_CAMPAIGN, IdLayout, Kind, image_hash
+from airflow_provider_direct.emulator.ids import (
+    DYNAMIC_TEXT_CAMPAIGN,
+    SMART_CAMPAIGN,
+    TEXT_CAMPAIGN,
+    UNIFIED_CAMPAIGN,
+    VCARDS_PER_CAMPAIGN,
+    IdLayout,
+    Kind,
+    image_hash,
+)
 
 _MASK = (1 << 64) - 1
 
@@ -123,6 +132,30 @@ def mix(salt: int, value: int) -> int:
     return z ^ (z >> 31)
 
 
+_CAMPAIGN_LABELS = {
+    TEXT_CAMPAIGN: "Кампания",
+    UNIFIED_CAMPAIGN: "ЕПК",
+    DYNAMIC_TEXT_CAMPAIGN: "Динамическая",
+    SMART_CAMPAIGN: "Смарт",
+}
+#: Group and ad ``Type`` per campaign ``Type``: a campaign holds groups and ads of its own kind.
+GROUP_TYPES = {
+    TEXT_CAMPAIGN: "TEXT_AD_GROUP",
+    UNIFIED_CAMPAIGN: "UNIFIED_AD_GROUP",
+    DYNAMIC_TEXT_CAMPAIGN: "DYNAMIC_TEXT_AD_GROUP",
+    SMART_CAMPAIGN: "SMART_AD_GROUP",
+}
+AD_TYPES = {
+    TEXT_CAMPAIGN: "TEXT_AD",
+    UNIFIED_CAMPAIGN: "TEXT_AD",
+    DYNAMIC_TEXT_CAMPAIGN: "DYNAMIC_TEXT_AD",
+    SMART_CAMPAIGN: "SMART_AD",
+}
+#: The block each generated ad type carries; an ad never takes another type's block.
+AD_BLOCKS = {"TEXT_AD": "TextAd", "DYNAMIC_TEXT_AD": "DynamicTextAd", "SMART_AD": "SmartAdBuilderAd"}
+#: Campaign types whose groups hold keywords (dynamic and smart groups target pages and feed filters).
+KEYWORD_CAMPAIGNS = frozenset({TEXT_CAMPAIGN, UNIFIED_CAMPAIGN})
+
 _NO_REFERENCES: dict[str, Any] = {"SitelinkSetId": None, "VCardId": None, "AdImageHash": None, "AdExtensions": None}
 
 
@@ -157,12 +190,12 @@ class DataGenerator:
 
     # -- campaigns ------------------------------------------------------------------------------
 
-    def campaign(self, campaign_id: int, login: str, smart: bool, *, unified: bool = False) -> dict[str, Any]:
-        """A smart-banner, unified performance (``unified``) or text campaign with its type's own block."""
+    def campaign(self, campaign_id: int, login: str, kind: str) -> dict[str, Any]:
+        """A campaign of API ``Type`` ``kind`` (text, unified, dynamic text or smart) with its type's own block."""
         h = self.hash(campaign_id)
         has_budget = (h >> 20) & 3 == 0
-        kind = "SMART_CAMPAIGN" if smart else "UNIFIED_CAMPAIGN" if unified else "TEXT_CAMPAIGN"
-        label = "Смарт" if smart else "ЕПК" if unified else "Кампания"
+        label = _CAMPAIGN_LABELS[kind]
+        unified = kind == UNIFIED_CAMPAIGN
         obj: dict[str, Any] = {
             "Id": campaign_id,
             "Name": f"{label} {WORDS[h & 63]} #{campaign_id}",
@@ -217,7 +250,45 @@ class DataGenerator:
                 "CanBeUsedAsPackageBiddingStrategySource": "NO",
                 "NegativeKeywordSharedSetIds": None,
             }
-        elif not smart:
+        elif kind == DYNAMIC_TEXT_CAMPAIGN:
+            # DynamicTextCampaignFieldEnum of https://yandex.com/dev/direct/doc/en/campaigns/get
+            obj["DynamicTextCampaign"] = {
+                "PlacementTypes": None,
+                "CounterIds": counters,
+                "Settings": [{"Option": "ADD_METRICA_TAG", "Value": "YES"}],
+                "BiddingStrategy": {
+                    "Search": {"BiddingStrategyType": "HIGHEST_POSITION"},
+                    "Network": {"BiddingStrategyType": "SERVING_OFF"},
+                },
+                "PriorityGoals": None,
+                "TrackingParams": None,
+                "AttributionModel": "LYDC",
+                "PackageBiddingStrategy": None,
+                "CanBeUsedAsPackageBiddingStrategySource": "NO",
+                "NegativeKeywordSharedSetIds": None,
+            }
+        elif kind == SMART_CAMPAIGN:
+            # SmartCampaignFieldEnum: one Metrica counter (CounterId), an average-CPC-per-filter strategy.
+            obj["SmartCampaign"] = {
+                "CounterId": 10_000_000 + (h >> 48) % 1_000_000,
+                "Settings": [{"Option": "ADD_TO_FAVORITES", "Value": "NO"}],
+                "BiddingStrategy": {
+                    "Search": {"BiddingStrategyType": "SERVING_OFF"},
+                    "Network": {
+                        "BiddingStrategyType": "AVERAGE_CPC_PER_FILTER",
+                        "AverageCpcPerFilter": {
+                            "FilterAverageCpc": ((h >> 24) % 50 + 5) * 1_000_000,
+                            "WeeklySpendLimit": None,
+                        },
+                    },
+                },
+                "PriorityGoals": None,
+                "TrackingParams": None,
+                "AttributionModel": "LYDC",
+                "PackageBiddingStrategy": None,
+                "CanBeUsedAsPackageBiddingStrategySource": "NO",
+            }
+        else:
             obj["TextCampaign"] = {
                 "CounterIds": counters,
                 "RelevantKeywords": None,
@@ -237,14 +308,18 @@ class DataGenerator:
 
     # -- groups ---------------------------------------------------------------------------------
 
-    def ad_group(self, group_id: int, campaign_id: int, smart: bool, *, unified: bool = False) -> dict[str, Any]:
-        """A group of its campaign's kind; unified groups carry the ``UnifiedAdGroup`` block."""
+    def ad_group(self, group_id: int, campaign_id: int, campaign_type: str, login_index: int = 0) -> dict[str, Any]:
+        """A group of its campaign's type, with the type's block (unified, dynamic text and smart groups).
+
+        A smart group names a feed of its login (``login_index``): the first one, a URL feed.
+        """
         h = self.hash(group_id)
+        group_type = GROUP_TYPES[campaign_type]
         obj: dict[str, Any] = {
             "Id": group_id,
             "CampaignId": campaign_id,
             "Name": f"Группа {_phrase(h)}",
-            "Type": "SMART_AD_GROUP" if smart else "UNIFIED_AD_GROUP" if unified else "TEXT_AD_GROUP",
+            "Type": group_type,
             "Subtype": "NONE",
             "Status": GROUP_STATUSES[(h >> 18) & 15],
             "ServingStatus": SERVING[(h >> 22) & 7],
@@ -254,19 +329,37 @@ class DataGenerator:
             "RestrictedRegionIds": None,
             "TrackingParams": f"utm_source=yandex&utm_content={group_id}" if (h >> 37) & 1 else "",
         }
-        if unified:
+        if group_type == "UNIFIED_AD_GROUP":
             obj["UnifiedAdGroup"] = {"OfferRetargeting": "YES" if (h >> 38) & 1 else "NO"}
+        elif group_type == "DYNAMIC_TEXT_AD_GROUP":
+            # DynamicTextAdGroupFieldEnum of https://yandex.com/dev/direct/doc/en/adgroups/get
+            obj["DynamicTextAdGroup"] = {
+                "DomainUrl": f"{WORDS[(h >> 38) & 63]}.example.com",
+                "DomainUrlProcessingStatus": "PROCESSED",
+                "AutotargetingCategories": None,
+                "AutotargetingSettings": None,
+            }
+        elif group_type == "SMART_AD_GROUP":
+            # SmartAdGroupFieldEnum: the feed and which of its fields make the title and the text.
+            obj["SmartAdGroup"] = {
+                "FeedId": self.layout.pool_id(Kind.FEED, login_index, 0),
+                "AdTitleSource": "name",
+                "AdBodySource": "description" if (h >> 38) & 1 else None,
+            }
         return obj
 
     # -- ads ------------------------------------------------------------------------------------
 
-    def ad(self, ad_id: int, group_id: int, campaign_id: int, smart: bool) -> dict[str, Any]:
+    def ad(self, ad_id: int, group_id: int, campaign_id: int, campaign_type: str) -> dict[str, Any]:
+        """An ad of its campaign's type: text ads carry references to account objects, dynamic ads a
+        text only (the title comes from the page), smart ads an empty builder block (no creative)."""
         h = self.hash(ad_id)
+        ad_type = AD_TYPES[campaign_type]
         obj: dict[str, Any] = {
             "Id": ad_id,
             "AdGroupId": group_id,
             "CampaignId": campaign_id,
-            "Type": "SMART_AD" if smart else "TEXT_AD",
+            "Type": ad_type,
             "Subtype": "NONE",
             "State": OBJECT_STATES[h & 15],
             "Status": OBJECT_STATUSES[(h >> 4) & 15],
@@ -274,7 +367,20 @@ class DataGenerator:
             "AdCategories": None,
             "AgeLabel": None,
         }
-        if not smart:
+        if ad_type == "DYNAMIC_TEXT_AD":
+            obj["DynamicTextAd"] = {
+                "Text": TEXTS[(h >> 25) & 3],
+                "VCardId": None,
+                "AdImageHash": None,
+                "SitelinkSetId": None,
+                "AdExtensions": None,
+                "AdImageModeration": None,
+                "SitelinksModeration": None,
+                "VCardModeration": None,
+            }
+        elif ad_type == "SMART_AD":
+            obj["SmartAdBuilderAd"] = {"Creative": None}
+        else:
             refs = self.ad_references(ad_id)
             obj["TextAd"] = {
                 "Title": f"{TITLES[(h >> 8) % 6]}: {WORDS[(h >> 12) & 63]}",
@@ -318,7 +424,7 @@ class DataGenerator:
         group_id = layout.ad_group(ad_id)
         campaign_id = layout.group_campaign(group_id)
         login_index, campaign_index = layout.campaign_position(campaign_id)
-        if campaign_index >= layout.campaigns:  # smart-banner campaigns have no text ads
+        if campaign_index >= layout.campaigns:  # dynamic and smart campaigns have no text ads
             return None
         group_index = group_id - layout.first_group(campaign_id)
         ordinal = (campaign_index * layout.groups + group_index) * layout.ads + (ad_id - layout.ad_id(group_id, 0))

@@ -86,6 +86,40 @@ CAMPAIGN = ObjectSpec(
                 }
             ),
         ),
+        "DynamicTextCampaignFieldNames": Substructure(
+            key="DynamicTextCampaign",
+            object_type="DYNAMIC_TEXT_CAMPAIGN",
+            fields=frozenset(
+                {
+                    "PlacementTypes",
+                    "CounterIds",
+                    "Settings",
+                    "BiddingStrategy",
+                    "PriorityGoals",
+                    "TrackingParams",
+                    "AttributionModel",
+                    "PackageBiddingStrategy",
+                    "CanBeUsedAsPackageBiddingStrategySource",
+                    "NegativeKeywordSharedSetIds",
+                }
+            ),
+        ),
+        "SmartCampaignFieldNames": Substructure(
+            key="SmartCampaign",
+            object_type="SMART_CAMPAIGN",
+            fields=frozenset(
+                {
+                    "CounterId",
+                    "Settings",
+                    "BiddingStrategy",
+                    "PriorityGoals",
+                    "TrackingParams",
+                    "AttributionModel",
+                    "PackageBiddingStrategy",
+                    "CanBeUsedAsPackageBiddingStrategySource",
+                }
+            ),
+        ),
         # Unified performance campaigns exist on /json/v501/ only (see ``services.campaigns_get``).
         "UnifiedCampaignFieldNames": Substructure(
             key="UnifiedCampaign",
@@ -109,10 +143,8 @@ CAMPAIGN = ObjectSpec(
         {
             "TextCampaignSearchStrategyPlacementTypesFieldNames",
             "MobileAppCampaignFieldNames",
-            "DynamicTextCampaignFieldNames",
             "DynamicTextCampaignSearchStrategyPlacementTypesFieldNames",
             "CpmBannerCampaignFieldNames",
-            "SmartCampaignFieldNames",
             "UnifiedCampaignSearchStrategyPlacementTypesFieldNames",
             "UnifiedCampaignPackageBiddingStrategyPlatformsFieldNames",
         }
@@ -143,15 +175,25 @@ AD_GROUP = ObjectSpec(
             object_type="UNIFIED_AD_GROUP",
             fields=frozenset({"OfferRetargeting"}),
         ),
+        "DynamicTextAdGroupFieldNames": Substructure(
+            key="DynamicTextAdGroup",
+            object_type="DYNAMIC_TEXT_AD_GROUP",
+            fields=frozenset(
+                {"DomainUrl", "DomainUrlProcessingStatus", "AutotargetingCategories", "AutotargetingSettings"}
+            ),
+        ),
+        "SmartAdGroupFieldNames": Substructure(
+            key="SmartAdGroup",
+            object_type="SMART_AD_GROUP",
+            fields=frozenset({"FeedId", "AdTitleSource", "AdBodySource"}),
+        ),
     },
     ignored_arrays=frozenset(
         {
             "MobileAppAdGroupFieldNames",
-            "DynamicTextAdGroupFieldNames",
             "DynamicTextFeedAdGroupFieldNames",
             "AutotargetingSettingsCategoriesFieldNames",
             "AutotargetingSettingsBrandOptionsFieldNames",
-            "SmartAdGroupFieldNames",
             "TextAdGroupFeedParamsFieldNames",
         }
     ),
@@ -204,12 +246,30 @@ AD = ObjectSpec(
                 }
             ),
         ),
+        "DynamicTextAdFieldNames": Substructure(
+            key="DynamicTextAd",
+            object_type="DYNAMIC_TEXT_AD",
+            fields=frozenset(
+                {
+                    "AdImageHash",
+                    "SitelinkSetId",
+                    "Text",
+                    "VCardId",
+                    "AdImageModeration",
+                    "SitelinksModeration",
+                    "VCardModeration",
+                    "AdExtensions",
+                }
+            ),
+        ),
+        "SmartAdBuilderAdFieldNames": Substructure(
+            key="SmartAdBuilderAd", object_type="SMART_AD", fields=frozenset({"Creative"})
+        ),
     },
     ignored_arrays=frozenset(
         {
             "TextAdPriceExtensionFieldNames",
             "MobileAppAdFieldNames",
-            "DynamicTextAdFieldNames",
             "TextImageAdFieldNames",
             "MobileAppImageAdFieldNames",
             "TextAdBuilderAdFieldNames",
@@ -218,7 +278,6 @@ AD = ObjectSpec(
             "CpmBannerAdBuilderAdFieldNames",
             "CpcVideoAdBuilderAdFieldNames",
             "CpmVideoAdBuilderAdFieldNames",
-            "SmartAdBuilderAdFieldNames",
             "ShoppingAdFieldNames",
             "ListingAdFieldNames",
             "ResponsiveAdFieldNames",

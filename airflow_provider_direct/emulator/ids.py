@@ -6,8 +6,8 @@ Objects created through the admin API take ids from a separate high range and ar
 
 Account-level objects (sitelink sets, vCards, images, callouts, retargeting lists, negative keyword
 shared sets, bid modifiers, feeds, Turbo pages, business profiles, creatives, portfolio strategies,
-audience targets) get ranges of their own above the keywords, sized by the account shape, so their
-owner (login, campaign or group) is decoded the same way. Their services number objects
+audience targets, webpages and smart-ad targets) get ranges of their own above the keywords, sized by
+the account shape, so their owner (login, campaign or group) is decoded the same way. Their services number objects
 independently in the real API; separate ranges here only keep one id from meaning two objects.
 """
 
@@ -38,6 +38,8 @@ BUSINESS_BASE = FEED_BASE + 2 * 10**12
 CREATIVE_BASE = FEED_BASE + 3 * 10**12
 STRATEGY_BASE = FEED_BASE + 4 * 10**12
 AUDIENCE_TARGET_BASE = ACCOUNT_BASE + 9 * 10**13
+WEBPAGE_BASE = ACCOUNT_BASE + 10 * 10**13  # DynamicTextAdTargets of dynamic text groups
+SMART_TARGET_BASE = ACCOUNT_BASE + 11 * 10**13  # SmartAdTargets of smart groups
 NARROW_SPAN = 10**12
 CREATED_BASE = 9 * 10**14
 MAX_ID = 2**53 - 1  # ids must survive a round trip through JavaScript-style doubles
@@ -51,6 +53,8 @@ FEEDS_PER_LOGIN = 3  # the first two URL feeds, the last a FILE feed
 BUSINESSES_PER_LOGIN = 2
 STRATEGIES_PER_LOGIN = 3
 AUDIENCE_TARGETS_MAX = 2  # 0..2 audience targets per text ad group
+WEBPAGES_MAX = 2  # 1..2 targeting conditions per dynamic text ad group
+SMART_TARGETS_MAX = 2  # 1..2 filters per smart ad group
 _HASH_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _HASH_HALF = 11
 
@@ -77,6 +81,8 @@ class Kind(str, Enum):
     CREATIVE = "creative"
     STRATEGY = "strategy"
     AUDIENCE_TARGET = "audience_target"
+    WEBPAGE = "webpage"  # a DynamicTextAdTargets targeting condition
+    SMART_TARGET = "smart_ad_target"  # a SmartAdTargets filter
     KEYWORD_BID = "keyword_bid"
     DICTIONARY = "dictionary"
 
@@ -92,10 +98,17 @@ class IdLayout:
     ads: int
     keywords: int
     unified_campaigns: int = 0  # the last ones of the text campaigns
+    dynamic_campaigns: int = 0  # after the text campaigns
+    performance_campaigns: int = 0  # smart campaigns as documented today, after the dynamic ones
 
     @property
     def campaigns_per_login(self) -> int:
-        return self.campaigns + self.smart_campaigns
+        return self.campaigns + self.dynamic_campaigns + self.performance_campaigns + self.smart_campaigns
+
+    @property
+    def _shown_per_login(self) -> int:
+        """Campaign slots before the hidden smart-banner ones."""
+        return self.campaigns + self.dynamic_campaigns + self.performance_campaigns
 
     @property
     def total_campaigns(self) -> int:
@@ -118,8 +131,8 @@ class IdLayout:
             problems.append(f"{self.total_groups * self.keywords} keywords overflow the keyword id range")
         if self.total_groups * GROUP_MODIFIERS_MAX > ACCOUNT_SPAN:
             problems.append("group-level bid modifiers overflow their id range")
-        if self.total_groups * AUDIENCE_TARGETS_MAX > ACCOUNT_SPAN:
-            problems.append("audience targets overflow their id range")
+        if self.total_groups * max(AUDIENCE_TARGETS_MAX, WEBPAGES_MAX, SMART_TARGETS_MAX) > ACCOUNT_SPAN:
+            problems.append("audience targets, webpages or smart-ad targets overflow their id range")
         if self.logins * max(self.turbo_pages, self.creatives) > NARROW_SPAN:
             problems.append("turbo pages or creatives overflow their id range")
         return problems
@@ -148,7 +161,20 @@ class IdLayout:
         return divmod(campaign_id - CAMPAIGN_BASE, self.campaigns_per_login)
 
     def campaign_is_smart(self, campaign_id: int) -> bool:
-        return self.campaign_position(campaign_id)[1] >= self.campaigns
+        """A smart-banner campaign of the seed's pitfall: the object services do not show it."""
+        return self.campaign_position(campaign_id)[1] >= self._shown_per_login
+
+    def campaign_type(self, campaign_id: int) -> str:
+        """The API ``Type`` of a base campaign, from its slot: text (the last ones unified), dynamic
+        text, smart (documented, shown), then the hidden smart-banner ones."""
+        index = self.campaign_position(campaign_id)[1]
+        if index < self.campaigns - self.unified_campaigns:
+            return TEXT_CAMPAIGN
+        if index < self.campaigns:
+            return UNIFIED_CAMPAIGN
+        if index < self.campaigns + self.dynamic_campaigns:
+            return DYNAMIC_TEXT_CAMPAIGN
+        return SMART_CAMPAIGN
 
     def campaign_is_unified(self, campaign_id: int) -> bool:
         """The last ``unified_campaigns`` text slots of each login are unified performance campaigns."""
@@ -245,7 +271,11 @@ class IdLayout:
             return None
         campaign_offset, index = divmod(offset, VCARDS_PER_CAMPAIGN)
         campaign_id = CAMPAIGN_BASE + campaign_offset
-        return None if self.campaign_is_smart(campaign_id) else (campaign_id, index)
+        return (campaign_id, index) if self.campaign_has_vcards(campaign_id) else None
+
+    def campaign_has_vcards(self, campaign_id: int) -> bool:
+        """Base vCards belong to text campaigns (unified ones included), whose ads name them."""
+        return self.campaign_type(campaign_id) in (TEXT_CAMPAIGN, UNIFIED_CAMPAIGN)
 
     def campaign_modifier_id(self, campaign_id: int, index: int) -> int:
         return CAMPAIGN_MODIFIER_BASE + (campaign_id - CAMPAIGN_BASE) * CAMPAIGN_MODIFIERS_MAX + index
@@ -253,16 +283,25 @@ class IdLayout:
     def group_modifier_id(self, group_id: int, index: int) -> int:
         return GROUP_MODIFIER_BASE + (group_id - GROUP_BASE) * GROUP_MODIFIERS_MAX + index
 
+    def group_target_id(self, kind: Kind, group_id: int, index: int) -> int:
+        """Id of base object ``index`` of a group-owned kind (audience targets, webpages, smart-ad targets)."""
+        base, most = GROUP_TARGET_RANGES[kind]
+        return base + (group_id - GROUP_BASE) * most + index
+
+    def group_target_position(self, kind: Kind, target_id: int) -> tuple[int, int] | None:
+        """(group id, index) of a base id of a group-owned kind, None outside the range of groups."""
+        base, most = GROUP_TARGET_RANGES[kind]
+        offset = target_id - base
+        if not 0 <= offset < self.total_groups * most:
+            return None
+        group_offset, index = divmod(offset, most)
+        return GROUP_BASE + group_offset, index
+
     def audience_target_id(self, group_id: int, index: int) -> int:
-        return AUDIENCE_TARGET_BASE + (group_id - GROUP_BASE) * AUDIENCE_TARGETS_MAX + index
+        return self.group_target_id(Kind.AUDIENCE_TARGET, group_id, index)
 
     def audience_target_position(self, target_id: int) -> tuple[int, int] | None:
-        """(group id, index) of a base audience target id, None outside the range of groups."""
-        offset = target_id - AUDIENCE_TARGET_BASE
-        if not 0 <= offset < self.total_groups * AUDIENCE_TARGETS_MAX:
-            return None
-        group_offset, index = divmod(offset, AUDIENCE_TARGETS_MAX)
-        return GROUP_BASE + group_offset, index
+        return self.group_target_position(Kind.AUDIENCE_TARGET, target_id)
 
     def modifier_position(self, modifier_id: int) -> tuple[bool, int, int] | None:
         """(group level?, campaign or group id, index) of a base bid modifier id."""
@@ -276,6 +315,17 @@ class IdLayout:
             return True, GROUP_BASE + group_offset, index
         return None
 
+
+TEXT_CAMPAIGN = "TEXT_CAMPAIGN"
+UNIFIED_CAMPAIGN = "UNIFIED_CAMPAIGN"
+DYNAMIC_TEXT_CAMPAIGN = "DYNAMIC_TEXT_CAMPAIGN"
+SMART_CAMPAIGN = "SMART_CAMPAIGN"
+#: Group-owned kinds: (first id, most base objects per group).
+GROUP_TARGET_RANGES = {
+    Kind.AUDIENCE_TARGET: (AUDIENCE_TARGET_BASE, AUDIENCE_TARGETS_MAX),
+    Kind.WEBPAGE: (WEBPAGE_BASE, WEBPAGES_MAX),
+    Kind.SMART_TARGET: (SMART_TARGET_BASE, SMART_TARGETS_MAX),
+}
 
 _POOL_BASES = {
     Kind.SITELINK_SET: SITELINK_SET_BASE,

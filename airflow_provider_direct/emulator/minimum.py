@@ -13,7 +13,8 @@ freshness guarantees, since Changes reports none of their changes:
 
 - objects that changed ads point at and that are new since ``since`` (sitelink sets, vCards, images,
   callouts, Turbo pages, business profiles): one call per service for all of them;
-- keyword bids, bid modifiers and audience targets of the parents Changes reported, plus
+- keyword bids, bid modifiers, audience targets, webpages and smart-ad targets of the parents Changes
+  reported (webpages and smart-ad targets: of the groups of their own campaign type), plus
   ``1/cycle_runs`` of all parents (every parent re-read within ``cycle_runs`` runs, since strategies
   move bids without a trace, and targets are suspended or re-bid without one either), in
   calls as full as the caps allow;
@@ -29,6 +30,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from airflow_provider_direct.emulator.account_store import TARGET_CAMPAIGNS
 from airflow_provider_direct.emulator.config import EmulatorConfig
 from airflow_provider_direct.emulator.ids import Kind
 from airflow_provider_direct.emulator.state import AccountState
@@ -151,6 +153,19 @@ def _account_parts(
         + sum(len(store.group_targets(g)) for g in reported)
         + round(targets_per_group * group_share)
     )
+
+    # Webpages and smart-ad targets: the same, over the groups of their own campaign type only.
+    for method, kind in (("dynamictextadtargets.get", Kind.WEBPAGE), ("smartadtargets.get", Kind.SMART_TARGET)):
+        typed = [g for c in campaigns if state.campaign_type(c) == TARGET_CAMPAIGNS[kind] for g in state.group_ids(c)]
+        typed_set = set(typed)
+        own_reported = [g for g in reported if g in typed_set]
+        per_group = sum(len(store.group_targets(g, kind)) for g in typed) / max(1, len(typed))
+        own_share = math.ceil(len(typed) / cycle_runs)
+        parts[method] = (
+            _calls(len(own_reported) + own_share, 1000) * costs[method].base
+            + sum(len(store.group_targets(g, kind)) for g in own_reported)
+            + round(per_group * own_share)
+        )
 
     # The small lists, whole.
     for method, kind in (

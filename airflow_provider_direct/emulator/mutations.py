@@ -6,9 +6,9 @@ included, so an incremental sync is exercised on the same mix of events producti
 (``account_store``): new sitelink sets, vCards, images and callouts with ads re-pointed at them (and at
 Turbo pages and business profiles), bid modifier and retargeting list edits, feeds added, edited and
 deleted, new Turbo pages, business profiles and creatives, Turbo pages unpublished, portfolio
-strategies added, renamed, archived and unarchived, audience targets added, suspended, resumed, re-bid
-and deleted, client settings, dictionary revisions, and keyword bids moved the way automatic
-strategies move them, which Changes does not report.
+strategies added, renamed, archived and unarchived, audience targets, webpages and smart-ad targets
+added, suspended, resumed, re-bid and deleted, client settings, dictionary revisions, and keyword
+bids moved the way automatic strategies move them, which Changes does not report.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from airflow_provider_direct.emulator.account_store import LOGIN_KINDS
+from airflow_provider_direct.emulator.account_store import LOGIN_KINDS, PLACED_KINDS, TARGET_CAMPAIGNS
 from airflow_provider_direct.emulator.clock import format_timestamp
 from airflow_provider_direct.emulator.data import REGIONS, WORDS, mix
 from airflow_provider_direct.emulator.ids import Kind
@@ -154,8 +154,7 @@ def _account_record(
     record: dict[str, Any] = {"op": op, "type": kind.value, "id": key}
     if login_index is not None:
         record["login"] = state.login_name(login_index)
-    placed = (Kind.VCARD, Kind.BID_MODIFIER, Kind.AUDIENCE_TARGET)
-    placement = state.account.placement(kind, key) if kind in placed else None
+    placement = state.account.placement(kind, key) if kind in PLACED_KINDS else None
     if placement is not None:
         record["campaign_id"] = placement[0]
         if placement[1] is not None:
@@ -254,6 +253,11 @@ LATER_WEIGHTS: dict[tuple[Kind, str], int] = {
     (Kind.AUDIENCE_TARGET, "update"): 4,
     (Kind.AUDIENCE_TARGET, "delete"): 2,
 }
+#: Webpages and smart-ad targets draw from a third stream (``RandomMutator.targets``), after about this
+#: share of the batch's mutations, and only in accounts with dynamic text or smart groups, so every
+#: seed without them replays exactly what it did before they existed.
+TARGET_SHARE = 0.25
+TARGET_WEIGHTS: dict[str, int] = {"create": 2, "update": 5, "delete": 2}
 #: Dictionaries a random batch revises: the three that checkDictionaries flags.
 RANDOM_DICTIONARIES = ("GeoRegions", "TimeZones", "Interests")
 
@@ -269,6 +273,9 @@ class RandomMutator:
         # untouched. A str seed is hashed with SHA-512 by ``random`` (the same in every process); hash()
         # of the state tuple was not: it holds None, whose hash is its address before Python 3.12.
         self.side = random.Random(repr(rng.getstate()))
+        layout = state.layout
+        has_targets = layout.dynamic_campaigns or layout.performance_campaigns
+        self.targets = random.Random(repr(rng.getstate()) + "/targets") if has_targets else None
 
     def run(self, count: int) -> list[dict[str, Any]]:
         applied = []
@@ -284,6 +291,8 @@ class RandomMutator:
                 break
             if self.state.config.account_services_mutations and self.side.random() < LATER_SHARE:
                 applied.extend(self._later())
+            if self.state.config.account_services_mutations and self.targets and self.targets.random() < TARGET_SHARE:
+                applied.extend(self._target_mutation())
         return applied
 
     def _later(self) -> list[dict[str, Any]]:
@@ -382,6 +391,70 @@ class RandomMutator:
             }
         return MutationSpec(op="update", type=Kind.AUDIENCE_TARGET, id=target, fields=fields)
 
+    def _target_mutation(self) -> list[dict[str, Any]]:
+        """One webpage or smart-ad target added, suspended or resumed, re-bid (edited, for filters) or
+        deleted, from the third stream: none of it is in Changes."""
+        assert self.targets is not None
+        for _attempt in range(MAX_ATTEMPTS):
+            spec = self._draw_target()
+            if spec is None:
+                continue
+            try:
+                return [apply_mutation(self.state, spec)]
+            except StateError:
+                continue
+        return []
+
+    def _draw_target(self) -> MutationSpec | None:
+        rng = self.targets
+        assert rng is not None
+        state = self.state
+        kind = rng.choice((Kind.WEBPAGE, Kind.SMART_TARGET))
+        op = rng.choices(list(TARGET_WEIGHTS), weights=list(TARGET_WEIGHTS.values()))[0]
+        login_index = self.login_index if self.login_index is not None else rng.randrange(len(state.config.logins))
+        word = rng.choice(WORDS)
+        with state.lock:
+            campaigns = [
+                c
+                for c in state.campaign_ids(login_index)
+                if state.campaign_type(c) == TARGET_CAMPAIGNS[kind] and not state.is_smart_campaign(c)
+            ]
+            if not campaigns:
+                return None
+            campaign_id = rng.choice(campaigns)
+            size = state.group_count(campaign_id)
+            if not size:
+                return None
+            position = rng.randrange(size)
+            group_id = state.group_slice(campaign_id, position, position + 1)[0]
+            if op == "create":
+                if kind is Kind.WEBPAGE:
+                    fields: dict[str, Any] = {
+                        "Name": f"Страницы про {word}",
+                        "Conditions": [{"Operand": "URL", "Operator": "CONTAINS_ANY", "Arguments": [word]}],
+                        "ConditionType": "PAGES_SUBSET",
+                    }
+                else:
+                    fields = {"Name": f"Фильтр {word}", "AverageCpc": rng.randrange(5, 300) * 100_000}
+                return MutationSpec(op="create", type=kind, parent_id=group_id, fields=fields)
+            targets = state.account.group_targets(group_id, kind)
+            if not targets:
+                return None
+            target = rng.choice(targets)
+            current = state.account.get(kind, target)
+        if op == "delete":
+            return MutationSpec(op="delete", type=kind, id=target)
+        choice = rng.randrange(3)
+        if choice == 0:
+            fields = {"State": "ON" if current["State"] == "SUSPENDED" else "SUSPENDED"}
+        elif kind is Kind.WEBPAGE:  # setBids, as a strategy or a user moves them
+            fields = {"Bid": rng.randrange(5, 300) * 100_000, "StrategyPriority": rng.choice(["LOW", "NORMAL", "HIGH"])}
+        elif choice == 1:
+            fields = {"AverageCpc": rng.randrange(5, 300) * 100_000}
+        else:
+            fields = {"Name": f"Фильтр {word} v{rng.randrange(1000)}"}
+        return MutationSpec(op="update", type=kind, id=target, fields=fields)
+
     def _repoint_later(self, field: str, login_index: int) -> MutationSpec | None:
         """A text ad of the login pointed at a Turbo page or a (published) business profile, or let go of it."""
         side = self.side
@@ -423,8 +496,8 @@ class RandomMutator:
         state = self.state
         with state.lock:
             campaigns = state.campaign_ids(self._login())
-            if text_only:
-                campaigns = [c for c in campaigns if not state.is_smart_campaign(c)]
+            if text_only:  # campaigns whose groups take keywords
+                campaigns = [c for c in campaigns if state.has_keywords(c)]
         return self.rng.choice(campaigns) if campaigns else None
 
     def _group(self, *, text_only: bool = False) -> int | None:

@@ -28,6 +28,8 @@ SERVICES: dict[str, dict[str, Handler]] = {
     "creatives": {"get": account_services.creatives_get},
     "strategies": {"get": account_services.strategies_get},
     "audiencetargets": {"get": account_services.audiencetargets_get},
+    "dynamictextadtargets": {"get": account_services.dynamictextadtargets_get},
+    "smartadtargets": {"get": account_services.smartadtargets_get},
     "changes": {
         "checkDictionaries": changes.check_dictionaries,
         "checkCampaigns": changes.check_campaigns,

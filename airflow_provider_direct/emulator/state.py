@@ -20,12 +20,17 @@ from airflow_provider_direct.emulator.account_store import AccountStore
 from airflow_provider_direct.emulator.changelog import ChangeLog
 from airflow_provider_direct.emulator.clock import EmulatorClock
 from airflow_provider_direct.emulator.config import EmulatorConfig
-from airflow_provider_direct.emulator.data import DataGenerator
-from airflow_provider_direct.emulator.ids import CREATED_BASE, MAX_ID, Kind
+from airflow_provider_direct.emulator.data import AD_BLOCKS, GROUP_TYPES, KEYWORD_CAMPAIGNS, DataGenerator
+from airflow_provider_direct.emulator.ids import (
+    CREATED_BASE,
+    MAX_ID,
+    SMART_CAMPAIGN,
+    TEXT_CAMPAIGN,
+    UNIFIED_CAMPAIGN,
+    Kind,
+)
 from airflow_provider_direct.emulator.state_errors import StateError
 
-SMART_CAMPAIGN = "SMART_CAMPAIGN"
-UNIFIED_CAMPAIGN = "UNIFIED_CAMPAIGN"
 ARCHIVED = "ARCHIVED"
 CHILD_KINDS = (Kind.AD, Kind.KEYWORD)
 
@@ -114,9 +119,17 @@ class AccountState:
 
     def is_unified_campaign(self, campaign_id: int) -> bool:
         """A unified performance campaign: served by /json/v501/ only (see ``services``)."""
+        return self.campaign_type(campaign_id) == UNIFIED_CAMPAIGN
+
+    def campaign_type(self, campaign_id: int) -> str:
+        """The campaign's API ``Type`` (a created campaign keeps the one it was created with)."""
         if campaign_id >= CREATED_BASE:
-            return bool(self._objects[campaign_id]["Type"] == UNIFIED_CAMPAIGN)
-        return self.layout.campaign_is_unified(campaign_id)
+            return str(self._objects[campaign_id]["Type"])
+        return self.layout.campaign_type(campaign_id)
+
+    def has_keywords(self, campaign_id: int) -> bool:
+        """Whether the campaign's groups take keywords (text and unified ones; not dynamic or smart)."""
+        return self.campaign_type(campaign_id) in KEYWORD_CAMPAIGNS and not self.is_smart_campaign(campaign_id)
 
     def is_archived_campaign(self, campaign_id: int) -> bool:
         """State ARCHIVED now (mutations may archive or unarchive a campaign at any time)."""
@@ -160,18 +173,16 @@ class AccountState:
         gen, layout = self.generator, self.layout
         kind = layout.base_kind(object_id)
         if kind is Kind.CAMPAIGN:
-            login_index, index = layout.campaign_position(object_id)
-            smart = index >= layout.campaigns
-            unified = layout.campaign_is_unified(object_id)
-            return gen.campaign(object_id, self.config.logins[login_index], smart, unified=unified)
+            login_index = layout.campaign_position(object_id)[0]
+            return gen.campaign(object_id, self.config.logins[login_index], layout.campaign_type(object_id))
         if kind is Kind.AD_GROUP:
             campaign_id = layout.group_campaign(object_id)
-            smart = layout.campaign_is_smart(campaign_id)
-            return gen.ad_group(object_id, campaign_id, smart, unified=layout.campaign_is_unified(campaign_id))
+            login_index = layout.campaign_position(campaign_id)[0]
+            return gen.ad_group(object_id, campaign_id, layout.campaign_type(campaign_id), login_index)
         if kind is Kind.AD:
             group_id = layout.ad_group(object_id)
             campaign_id = layout.group_campaign(group_id)
-            return gen.ad(object_id, group_id, campaign_id, layout.campaign_is_smart(campaign_id))
+            return gen.ad(object_id, group_id, campaign_id, layout.campaign_type(campaign_id))
         if kind is Kind.KEYWORD:
             group_id = layout.keyword_group(object_id)
             return gen.keyword(object_id, group_id, layout.group_campaign(group_id))
@@ -215,10 +226,10 @@ class AccountState:
         )
 
     def _per_base_group(self, kind: Kind, campaign_id: int) -> int:
-        """Ads or keywords in each base group of a base campaign (smart-banner groups have no keywords)."""
+        """Ads or keywords in each base group of a base campaign (dynamic and smart groups have no keywords)."""
         if kind is Kind.AD:
             return self.layout.ads
-        return 0 if self.layout.campaign_is_smart(campaign_id) else self.layout.keywords
+        return self.layout.keywords if self.has_keywords(campaign_id) else 0
 
     def _base_child_range(self, kind: Kind, group_id: int) -> range:
         if group_id >= CREATED_BASE:
@@ -331,31 +342,31 @@ class AccountState:
         if kind is Kind.CAMPAIGN:
             if not 0 <= parent < len(self.config.logins):
                 raise StateError(f"unknown login index {parent}")
+            campaign_type = fields.get("Type") or TEXT_CAMPAIGN
+            if campaign_type not in GROUP_TYPES:
+                raise StateError(f"campaign Type must be one of {sorted(GROUP_TYPES)}")
             object_id = self._allocate(kind, parent)
-            smart = fields.get("Type") == SMART_CAMPAIGN
-            unified = fields.get("Type") == UNIFIED_CAMPAIGN
-            obj = gen.campaign(object_id, self.config.logins[parent], smart, unified=unified)
+            obj = gen.campaign(object_id, self.config.logins[parent], campaign_type)
             self._created_campaigns[parent].append(object_id)
         elif kind is Kind.AD_GROUP:
             if not self.is_live(Kind.CAMPAIGN, parent):
                 raise StateError(f"campaign {parent} is not live")
             object_id = self._allocate(kind, parent)
-            smart = self.is_smart_campaign(parent)
-            obj = gen.ad_group(object_id, parent, smart, unified=self.is_unified_campaign(parent))
+            obj = gen.ad_group(object_id, parent, self.campaign_type(parent), self.parent_of(parent))
             self._created_groups[parent].append(object_id)
         else:
             if not self.is_live(Kind.AD_GROUP, parent):
                 raise StateError(f"ad group {parent} is not live")
             campaign_id = self.parent_of(parent)
-            smart = self.is_smart_campaign(campaign_id)
-            if kind is Kind.KEYWORD and smart:
-                raise StateError("smart-banner groups have no keywords")
+            if kind is Kind.KEYWORD and not self.has_keywords(campaign_id):
+                raise StateError(f"{self.get(parent)['Type']} groups have no keywords")
             object_id = self._allocate(kind, parent)
             if kind is Kind.AD:
-                obj = gen.ad(object_id, parent, campaign_id, smart)
+                obj = gen.ad(object_id, parent, campaign_id, self.campaign_type(campaign_id))
             else:
                 obj = gen.keyword(object_id, parent, campaign_id)
             self._created_children[kind][parent].append(object_id)
+        _check_blocks(obj, fields)
         obj = _merge(obj, fields)
         self._objects[object_id] = obj
         self._record(kind, object_id, self._now())
@@ -365,7 +376,9 @@ class AccountState:
         # Replace, never modify in place: readers may encode a stored object after releasing the lock.
         if not self.is_live(kind, object_id):
             raise StateError(f"{kind.value} {object_id} is not live")
-        obj = _merge(copy.deepcopy(self.get(object_id)), fields)
+        current = self.get(object_id)
+        _check_blocks(current, fields)
+        obj = _merge(copy.deepcopy(current), fields)
         self._objects[object_id] = obj
         self._record(kind, object_id, self._now())
         return obj
@@ -408,6 +421,14 @@ class AccountState:
         self.stat_factors[key] = self.stat_factors.get(key, 1.0) * factor
         self.stat_corrections[login_index].append((self.version, border_date))
         self.log.stat_corrected(login_index, campaign_id, border_date, second)
+
+
+def _check_blocks(obj: dict[str, Any], fields: dict[str, Any]) -> None:
+    """An ad takes only its own type's block (a dynamic ad has no TextAd to edit)."""
+    own = AD_BLOCKS.get(obj.get("Type", ""))
+    foreign = sorted(key for key in fields if key in AD_BLOCKS.values() and key != own)
+    if own is not None and foreign:
+        raise StateError(f"a {obj['Type']} has no {', '.join(foreign)} block")
 
 
 def _merge(obj: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,9 @@ from airflow_provider_direct.emulator.admin_client import EmulatorAdmin
 ARCHIVED = "ARCHIVED"
 UNIFIED = "UNIFIED_CAMPAIGN"
 #: Account-level services whose objects belong to campaigns (the others belong to the login).
-CAMPAIGN_BOUND = frozenset({"vcards", "bidmodifiers", "keywordbids", "audiencetargets"})
+CAMPAIGN_BOUND = frozenset(
+    {"vcards", "bidmodifiers", "keywordbids", "audiencetargets", "dynamictextadtargets", "smartadtargets"}
+)
 #: Account-level services only /json/v501/ serves.
 V501_ONLY = frozenset({"strategies"})
 

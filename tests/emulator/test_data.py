@@ -109,7 +109,7 @@ def test_generation_is_deterministic_per_seed() -> None:
     group = LAYOUT.group_id(CAMPAIGN_BASE, 0)
     keyword = LAYOUT.keyword_id(group, 3)
     assert one.keyword(keyword, group, CAMPAIGN_BASE) == again.keyword(keyword, group, CAMPAIGN_BASE)
-    assert one.campaign(CAMPAIGN_BASE, "a", False) == again.campaign(CAMPAIGN_BASE, "a", False)
+    assert one.campaign(CAMPAIGN_BASE, "a", "TEXT_CAMPAIGN") == again.campaign(CAMPAIGN_BASE, "a", "TEXT_CAMPAIGN")
     differs = [
         one.keyword(k, group, CAMPAIGN_BASE) != other.keyword(k, group, CAMPAIGN_BASE)
         for k in range(keyword, keyword + 10)
@@ -126,13 +126,13 @@ def test_generated_values_are_in_api_domains() -> None:
         assert kw["Status"] in {"ACCEPTED", "DRAFT", "REJECTED"}
         assert kw["Bid"] % 10_000 == 0 and kw["Bid"] > 0
         assert list(kw) == list(KEYWORD.fields)
-    campaign = gen.campaign(CAMPAIGN_BASE, "a", smart=False)
+    campaign = gen.campaign(CAMPAIGN_BASE, "a", "TEXT_CAMPAIGN")
     assert campaign["Type"] == "TEXT_CAMPAIGN" and campaign["Currency"] == "RUB"
     # Full objects carry every FieldNames value, so "everything requested" equals the stored object.
     assert set(campaign) == {*CAMPAIGN.fields, "TextCampaign"}
-    assert set(gen.ad_group(group, CAMPAIGN_BASE, smart=False)) == set(AD_GROUP.fields)
-    assert set(gen.ad(AD_BASE, group, CAMPAIGN_BASE, smart=False)) == {*AD.fields, "TextAd"}
-    assert gen.campaign(CAMPAIGN_BASE + 4, "a", smart=True)["Type"] == "SMART_CAMPAIGN"
+    assert set(gen.ad_group(group, CAMPAIGN_BASE, "TEXT_CAMPAIGN")) == set(AD_GROUP.fields)
+    assert set(gen.ad(AD_BASE, group, CAMPAIGN_BASE, "TEXT_CAMPAIGN")) == {*AD.fields, "TextAd"}
+    assert gen.campaign(CAMPAIGN_BASE + 4, "a", "SMART_CAMPAIGN")["Type"] == "SMART_CAMPAIGN"
     dt.date.fromisoformat(campaign["StartDate"])
 
 

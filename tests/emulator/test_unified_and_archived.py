@@ -212,11 +212,11 @@ def test_generated_blocks_hold_exactly_the_requestable_fields() -> None:
     """Every field a *FieldNames array may name exists in the generated block, and nothing else."""
     layout = IdLayout(logins=1, campaigns=2, smart_campaigns=0, groups=1, ads=1, keywords=1, unified_campaigns=1)
     gen = DataGenerator(0, layout, ["a"], dt.date(2025, 1, 1))
-    text = gen.campaign(CAMPAIGN_BASE, "a", smart=False)
-    upc = gen.campaign(CAMPAIGN_BASE + 1, "a", smart=False, unified=True)
+    text = gen.campaign(CAMPAIGN_BASE, "a", "TEXT_CAMPAIGN")
+    upc = gen.campaign(CAMPAIGN_BASE + 1, "a", "UNIFIED_CAMPAIGN")
     assert set(text["TextCampaign"]) == CAMPAIGN.substructures["TextCampaignFieldNames"].fields
     assert set(upc["UnifiedCampaign"]) == CAMPAIGN.substructures["UnifiedCampaignFieldNames"].fields
     assert "TextCampaign" not in upc and "UnifiedCampaign" not in text
-    group = gen.ad_group(GROUP_BASE + 1, CAMPAIGN_BASE + 1, smart=False, unified=True)
+    group = gen.ad_group(GROUP_BASE + 1, CAMPAIGN_BASE + 1, "UNIFIED_CAMPAIGN")
     assert set(group["UnifiedAdGroup"]) == AD_GROUP.substructures["UnifiedAdGroupFieldNames"].fields
     assert not layout.campaign_is_unified(CAMPAIGN_BASE) and layout.campaign_is_unified(CAMPAIGN_BASE + 1)
