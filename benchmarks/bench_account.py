@@ -1,8 +1,9 @@
 """Whole-account sync: units against the emulator's floor, five-way concurrency, and peak memory.
 
-Account: 500 campaigns / 5 000 groups / 20 000 ads / 100 000 keywords (one login, emulator process),
-with every account service the provider keeps (sitelinks, vcards, images, callouts, bid modifiers,
-keyword bids, retargeting lists, shared negative keywords, the client, dictionaries).
+Account: 500 campaigns / 5 000 groups / 20 000 ads (one login, emulator process): 480 text campaigns
+with 96 000 keywords, 10 dynamic text and 10 smart campaigns (1 in 50 of each: webpages and smart-ad
+targets), with every account service the provider keeps (sitelinks, vcards, images, callouts, bid
+modifiers, keyword bids, audience targets, webpages, filters, lists, the client, dictionaries...).
 
 1. Units. After a whole-account first run, 1% of the objects change (every object type, bid changes
    that Changes does not report included). One incremental run (objects through Changes, then every
@@ -37,12 +38,20 @@ CYCLE_RUNS = 24  # the rolling refresh's default: every group's bids within 24 r
 LOGIN = "bench"
 
 
+def typed_campaigns(campaigns: int) -> int:
+    """Dynamic text campaigns, and as many smart ones, in an account of ``campaigns``: 1 in 50 of each."""
+    return campaigns // 50
+
+
 def emulator_config(args: argparse.Namespace, campaigns: int, latency_ms: float = 0) -> Any:
     from airflow_provider_direct.emulator import EmulatorConfig
 
+    typed = typed_campaigns(campaigns)
     return EmulatorConfig(
         logins=[LOGIN],
-        campaigns=campaigns,
+        campaigns=campaigns - 2 * typed,
+        dynamic_campaigns=typed,
+        performance_campaigns=typed,
         smart_campaigns=0,
         groups=args.groups,
         ads=args.ads,
@@ -118,9 +127,11 @@ def main() -> None:
         child(args)
         return
     groups = args.campaigns * args.groups
+    typed = typed_campaigns(args.campaigns)
+    keywords = (args.campaigns - 2 * typed) * args.groups * args.keywords
     print(
-        f"account: {args.campaigns} campaigns, {groups:,} groups, {groups * args.ads:,} ads, "
-        f"{groups * args.keywords:,} keywords, and every account service"
+        f"account: {args.campaigns} campaigns ({typed} dynamic text, {typed} smart), {groups:,} groups, "
+        f"{groups * args.ads:,} ads, {keywords:,} keywords, and every account service"
     )
 
     parts = {int(p) for p in args.parts.split(",")}
@@ -140,7 +151,8 @@ def measure_units(args: argparse.Namespace, tmp: Path, groups: int) -> None:
         admin = EmulatorAdmin(server.url)
         first = whole_run(server.url, tmp / "units")
         admin.advance_clock(2)
-        objects = args.campaigns + groups * (1 + args.ads + args.keywords)
+        typed = typed_campaigns(args.campaigns)
+        objects = args.campaigns + groups * (1 + args.ads) + (args.campaigns - 2 * typed) * args.groups * args.keywords
         applied = admin.random_mutations(round(objects * args.change_rate), login=LOGIN, seed=args.seed)
         kinds: dict[str, int] = {}
         for mutation in applied:

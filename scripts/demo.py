@@ -149,6 +149,8 @@ def main() -> None:
         logins=LOGINS,
         campaigns=8,
         smart_campaigns=1,
+        dynamic_campaigns=1,  # dynamic text groups: their webpage targets
+        performance_campaigns=1,  # smart groups: their filters
         groups=20,
         ads=3,
         keywords=40,

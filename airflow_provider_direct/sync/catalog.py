@@ -202,6 +202,45 @@ CATALOG: tuple[AccountService, ...] = (
         ("Id", "AdGroupId", "CampaignId", "RetargetingListId", "InterestId", "ContextBid", "StrategyPriority", "State"),
         id_caps={"AdGroupIds": 1000},
     ),
+    # https://yandex.com/dev/direct/doc/en/dynamictextadtargets/get and .../smartadtargets/get: AdGroupIds
+    # 1..1000 a call. Only groups of their own type have them, so only those are read.
+    AccountService(
+        t.DYNAMIC_TEXT_AD_TARGETS,
+        PerParent(AD_GROUPS, "AdGroupIds", cap=1000, column="ad_group_id", parent_types=("DYNAMIC_TEXT_AD_GROUP",)),
+        (
+            "Id",
+            "AdGroupId",
+            "CampaignId",
+            "Name",
+            "Bid",
+            "ContextBid",
+            "StrategyPriority",
+            "State",
+            "StatusClarification",
+            "Conditions",
+            "ConditionType",
+        ),
+        id_caps={"AdGroupIds": 1000},
+    ),
+    AccountService(
+        t.SMART_AD_TARGETS,
+        PerParent(AD_GROUPS, "AdGroupIds", cap=1000, column="ad_group_id", parent_types=("SMART_AD_GROUP",)),
+        (
+            "Id",
+            "AdGroupId",
+            "CampaignId",
+            "Name",
+            "AverageCpc",
+            "AverageCpa",
+            "StrategyPriority",
+            "State",
+            "Audience",
+            "Conditions",
+            "ConditionType",
+            "AvailableItemsOnly",
+        ),
+        id_caps={"AdGroupIds": 1000},
+    ),
     # -- account level
     AccountService(
         t.RETARGETING_LISTS,

@@ -31,6 +31,7 @@ from airflow_provider_direct.sync.fields import (
     CAMPAIGN_LISTING_FIELDS,
     KEYWORD_FIELDS,
     ad_extra_params,
+    ad_group_extra_params,
     campaign_extra_params,
 )
 from airflow_provider_direct.sync.planner import plan_campaigns, plan_children
@@ -326,7 +327,10 @@ class DirectIncrementalSync:
             )
 
         streams = [
-            (AD_GROUPS, prefetch.stream(pages("adgroups", chunk, AD_GROUP_FIELDS))),
+            (
+                AD_GROUPS,
+                prefetch.stream(pages("adgroups", chunk, AD_GROUP_FIELDS, ad_group_extra_params(h.api_version))),
+            ),
             (ADS, prefetch.stream(pages("ads", chunk, AD_FIELDS, ad_extra_params(h.api_version)))),
         ]
         if readable:
@@ -437,7 +441,13 @@ class DirectIncrementalSync:
         parents: dict[int, int] = {}
         groups = _Tracked(
             _remember_parents(
-                self.hook.iter_objects("adgroups", {"Ids": list(group_ids)}, AD_GROUP_FIELDS, client_login=login),
+                self.hook.iter_objects(
+                    "adgroups",
+                    {"Ids": list(group_ids)},
+                    AD_GROUP_FIELDS,
+                    extra_params=ad_group_extra_params(self.hook.api_version),
+                    client_login=login,
+                ),
                 parents,
             )
         )

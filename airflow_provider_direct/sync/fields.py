@@ -112,6 +112,25 @@ AD_GROUP_FIELDS = [
     "NegativeKeywordSharedSetIds",
     "TrackingParams",
 ]
+_AUTOTARGETING = ["AutotargetingCategories", "AutotargetingSettings"]
+#: Every group type's own block (AdGroups.get *FieldNames enums), as for campaigns and ads.
+AD_GROUP_SUBSTRUCTURES: dict[str, list[str]] = {
+    "MobileAppAdGroupFieldNames": [
+        "StoreUrl",
+        "TargetDeviceType",
+        "TargetCarrier",
+        "TargetOperatingSystemVersion",
+        "AppIconModeration",
+        "AppAvailabilityStatus",
+        "AppOperatingSystemType",
+    ],
+    "DynamicTextAdGroupFieldNames": ["DomainUrl", "DomainUrlProcessingStatus", *_AUTOTARGETING],
+    "DynamicTextFeedAdGroupFieldNames": ["Source", "FeedId", "SourceType", "SourceProcessingStatus", *_AUTOTARGETING],
+    "SmartAdGroupFieldNames": ["FeedId", "AdTitleSource", "AdBodySource"],
+    "TextAdGroupFeedParamsFieldNames": ["FeedId", "FeedCategoryIds"],
+}
+#: Unified groups exist at /json/v501/ only.
+AD_GROUP_SUBSTRUCTURES_V501: dict[str, list[str]] = {"UnifiedAdGroupFieldNames": ["OfferRetargeting"]}
 AD_FIELDS = [
     "Id",
     "AdGroupId",
@@ -222,6 +241,11 @@ AD_SUBSTRUCTURES_V501: dict[str, list[str]] = {
 def campaign_extra_params(version: str) -> dict[str, Any]:
     """The campaign blocks to ask for at this API version (``v5`` / ``v501``)."""
     return {**CAMPAIGN_SUBSTRUCTURES, **(CAMPAIGN_SUBSTRUCTURES_V501 if version == "v501" else {})}
+
+
+def ad_group_extra_params(version: str) -> dict[str, Any]:
+    """The group blocks to ask for at this API version (``v5`` / ``v501``)."""
+    return {**AD_GROUP_SUBSTRUCTURES, **(AD_GROUP_SUBSTRUCTURES_V501 if version == "v501" else {})}
 
 
 def ad_extra_params(version: str) -> dict[str, Any]:

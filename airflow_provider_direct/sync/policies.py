@@ -232,6 +232,8 @@ class PerParent:
     :param sizing: ``(table, column)`` whose live rows per parent foretell this table's (keywords
         per group for keyword bids): a read then takes parents up to ``per_read`` expected objects,
         one page, so reads run side by side instead of paging one after another.
+    :param parent_types: only parents of these ``Type`` values hold such objects (webpages live in
+        dynamic text groups only): the others are never read, so they cost nothing.
     """
 
     parent: ObjectTable
@@ -243,6 +245,7 @@ class PerParent:
     skip_archived: bool = False
     sizing: tuple[ObjectTable, str] | None = None
     per_read: int = 2000
+    parent_types: tuple[str, ...] = ()
 
     def _read(self, phase: Phase, parents: list[int], label: str, on_done: Any = None) -> Read:
         return Read(
@@ -282,7 +285,7 @@ class PerParent:
 
     def changed_parents(self, ctx: PlanContext) -> list[int]:
         """Parents this run's object sync upserted: new, changed, or (groups) whose keywords changed."""
-        ids = set(ctx.warehouse.synced_ids(self.parent, ctx.login, ctx.run_started))
+        ids = set(ctx.warehouse.synced_ids(self.parent, ctx.login, ctx.run_started, types=self.parent_types))
         if self.parent is CAMPAIGNS:
             ids.update(ctx.warehouse.synced_ids(AD_GROUPS, ctx.login, ctx.run_started, column="campaign_id"))
         return sorted(ids)
@@ -301,7 +304,7 @@ class PerParent:
                 yield self._read(Phase.CHANGES, chunk, f"{len(chunk)} changed {self.parent.service}")
         if phase is not Phase.ROLLING:
             return
-        total = len(ctx.warehouse.live_ids(self.parent, ctx.login))
+        total = len(ctx.warehouse.live_ids(self.parent, ctx.login, types=self.parent_types))
         first_cycle = state.refreshed_at is None
         quota = total if first_cycle else math.ceil(total / self.cycle_runs)
         after = int(state.cursor or 0)
@@ -310,7 +313,9 @@ class PerParent:
             cycle_started = ctx.now
         taken = 0
         while taken < quota:
-            window = ctx.warehouse.ids_after(self.parent, ctx.login, after, min(self.cap, quota - taken))
+            window = ctx.warehouse.ids_after(
+                self.parent, ctx.login, after, min(self.cap, quota - taken), types=self.parent_types
+            )
             if not window:
                 break
             window = next(self._sized(ctx, window))  # the first read's worth; the rest next turn
@@ -325,12 +330,13 @@ class PerParent:
                 on_done=_window_done(after, cycle_started),
                 label=label,
             )
-        if not ctx.warehouse.ids_after(self.parent, ctx.login, after, 1):
+        if not ctx.warehouse.ids_after(self.parent, ctx.login, after, 1, types=self.parent_types):
             yield Read(Phase.ROLLING, {}, on_done=_cycle_done(cycle_started), label="cycle complete")
 
     def describe(self) -> str:
+        parents = f"{' / '.join(self.parent_types)} {self.parent.service}" if self.parent_types else self.parent.service
         return (
-            f"{self.parent.service} the object sync touched, each run; the rest by a rolling window "
+            f"{parents} the object sync touched, each run; the rest by a rolling window "
             f"covering every one within {self.cycle_runs} runs"
         )
 

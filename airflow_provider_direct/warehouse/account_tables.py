@@ -152,6 +152,40 @@ CREATIVES = ServiceTable(
     since=4,
 )
 
+# -- added in schema version 6: the targets of dynamic text and smart groups -------------------------
+DYNAMIC_TEXT_AD_TARGETS = ServiceTable(
+    "dynamictextadtargets",
+    "direct_dynamic_text_ad_targets",
+    "Webpages",
+    ID,
+    (
+        col("campaign_id", "CampaignId", kind="bigint"),
+        col("ad_group_id", "AdGroupId", kind="bigint"),
+        col("name", "Name"),
+        col("state", "State"),
+        col("condition_type", "ConditionType"),
+        col("bid", "Bid", kind="bigint"),
+        col("context_bid", "ContextBid", kind="bigint"),
+    ),
+    since=6,
+)
+SMART_AD_TARGETS = ServiceTable(
+    "smartadtargets",
+    "direct_smart_ad_targets",
+    "SmartAdTargets",
+    ID,
+    (
+        col("campaign_id", "CampaignId", kind="bigint"),
+        col("ad_group_id", "AdGroupId", kind="bigint"),
+        col("name", "Name"),
+        col("state", "State"),
+        col("condition_type", "ConditionType"),
+        col("average_cpc", "AverageCpc", kind="bigint"),
+        col("average_cpa", "AverageCpa", kind="bigint"),
+    ),
+    since=6,
+)
+
 # -- dictionaries (one table per dictionary, all read by one Dictionaries.get) -----------------------
 GEO_REGIONS = ServiceTable(
     "dictionaries",
@@ -239,6 +273,8 @@ ACCOUNT_TABLES: tuple[ServiceTable, ...] = (
     CREATIVES,
     STRATEGIES,
     AUDIENCE_TARGETS,
+    DYNAMIC_TEXT_AD_TARGETS,
+    SMART_AD_TARGETS,
     GEO_REGIONS,
     TIME_ZONES,
     CURRENCIES,

@@ -455,15 +455,19 @@ class DirectWarehouse:
         campaign_ids: Sequence[int] = (),
         ad_group_ids: Sequence[int] = (),
         state: str | None = None,
+        types: Sequence[str] = (),
     ) -> list[int]:
-        """Ids of live rows, optionally under the given parents or in one ``State`` (e.g. ARCHIVED)."""
+        """Ids of live rows, optionally under the given parents, in one ``State`` (e.g. ARCHIVED) or of
+        the given ``Type`` values."""
         p = self.dialect.param
         base = f"SELECT id FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
+        login_args: tuple[Any, ...] = (login,)
         if state is not None:
             base += f" AND state = {p}"
-            login_args: tuple[Any, ...] = (login, state)
-        else:
-            login_args = (login,)
+            login_args = (login, state)
+        type_sql, type_args = self._types(types)
+        base += type_sql
+        login_args += type_args
         if not campaign_ids and not ad_group_ids:
             return [r[0] for r in self._fetch(base, login_args)]
         out: list[int] = []
@@ -505,15 +509,19 @@ class DirectWarehouse:
             out.update(r[0] for r in self._fetch(f"{base} AND {column} IN ({marks})", (login, *chunk)))
         return out
 
-    def synced_ids(self, table: ObjectTable, login: str, since: dt.datetime, *, column: str = "id") -> list[int]:
-        """Distinct ``column`` of live rows upserted at or after ``since``: what this run's reads touched."""
+    def synced_ids(
+        self, table: ObjectTable, login: str, since: dt.datetime, *, column: str = "id", types: Sequence[str] = ()
+    ) -> list[int]:
+        """Distinct ``column`` of live rows upserted at or after ``since`` (of the given ``Type`` values):
+        what this run's reads touched."""
         if column != "id" and column not in table.parents:
             raise ValueError(f"{table.table} has no {column} column")
         p = self.dialect.param
+        type_sql, type_args = self._types(types)
         rows = self._fetch(
             f"SELECT DISTINCT {column} FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} "
-            f"AND deleted_at IS NULL AND synced_at >= {p} ORDER BY {column}",
-            (login, self.dialect.ts(since)),
+            f"AND deleted_at IS NULL AND synced_at >= {p}{type_sql} ORDER BY {column}",
+            (login, self.dialect.ts(since), *type_args),
         )
         return [r[0] for r in rows if r[0] is not None]
 
@@ -547,15 +555,25 @@ class DirectWarehouse:
         )
         return [r[0] for r in rows]
 
-    def ids_after(self, table: ObjectTable, login: str, after: int, limit: int) -> list[int]:
-        """Up to ``limit`` live ids greater than ``after``, in id order: the rolling refresh's next window."""
+    def ids_after(
+        self, table: ObjectTable, login: str, after: int, limit: int, *, types: Sequence[str] = ()
+    ) -> list[int]:
+        """Up to ``limit`` live ids greater than ``after`` (of the given ``Type`` values), in id order:
+        the rolling refresh's next window."""
         p = self.dialect.param
+        type_sql, type_args = self._types(types)
         rows = self._fetch(
             f"SELECT id FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL "
-            f"AND id > {p} ORDER BY id LIMIT {int(limit)}",
-            (login, after),
+            f"AND id > {p}{type_sql} ORDER BY id LIMIT {int(limit)}",
+            (login, after, *type_args),
         )
         return [r[0] for r in rows]
+
+    def _types(self, types: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+        """`` AND type IN (...)`` and its arguments, or nothing for no filter."""
+        if not types:
+            return "", ()
+        return f" AND type IN ({', '.join(self.dialect.param for _ in types)})", tuple(types)
 
     def iter_payloads(
         self, table: ObjectTable | ServiceTable, login: str, *, synced_since: dt.datetime | None = None

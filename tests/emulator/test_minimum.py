@@ -108,3 +108,24 @@ def test_floor_reads_audience_targets_of_reported_groups_and_a_share(api: Api, a
     busy = admin.minimum_units("client-1", since, cycle_runs=24)["by_method"]["audiencetargets.get"]
     assert busy > quiet  # the reported group's targets on top, in the same call
     assert admin.minimum_units("client-1", since, cycle_runs=1)["by_method"]["audiencetargets.get"] > busy
+
+
+def test_floor_reads_targets_of_their_own_group_type_only(api: Api, admin: EmulatorAdmin) -> None:
+    """Webpages and smart-ad targets: reported groups of their type, plus 1/cycle_runs of those groups only."""
+    since = api.result("changes", "checkDictionaries")["Timestamp"]
+    plain = admin.minimum_units("client-1", since, cycle_runs=24)["by_method"]
+    assert plain["dynamictextadtargets.get"] == plain["smartadtargets.get"] == 0  # no such groups: no call
+    admin.reset(dynamic_campaigns=1, performance_campaigns=1)
+    since = api.result("changes", "checkDictionaries")["Timestamp"]
+    quiet = admin.minimum_units("client-1", since, cycle_runs=24)["by_method"]
+    assert 15 < quiet["dynamictextadtargets.get"] <= 15 + 2  # one call, one group's one or two webpages
+    groups = list(admin.snapshot("client-1", "ad_groups"))
+    smart = next(g for g in groups if g["Type"] == "SMART_AD_GROUP")
+    text = next(g for g in groups if g["Type"] == "TEXT_AD_GROUP")
+    admin.mutate({"op": "update", "type": "ad_group", "id": text["Id"], "fields": {"Name": "Другая"}})
+    after_text = admin.minimum_units("client-1", since, cycle_runs=24)["by_method"]
+    for method in ("dynamictextadtargets.get", "smartadtargets.get"):
+        assert after_text[method] == quiet[method], "a text group's change costs their targets nothing"
+    admin.mutate({"op": "update", "type": "ad_group", "id": smart["Id"], "fields": {"Name": "Другая"}})
+    busy = admin.minimum_units("client-1", since, cycle_runs=24)["by_method"]["smartadtargets.get"]
+    assert busy > quiet["smartadtargets.get"]  # the reported smart group's filters on top, in the same call

@@ -21,6 +21,7 @@ from airflow_provider_direct.sync.fields import (
     CAMPAIGN_FIELDS,
     KEYWORD_FIELDS,
     ad_extra_params,
+    ad_group_extra_params,
     campaign_extra_params,
 )
 from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, CAMPAIGNS, KEYWORDS, ObjectTable
@@ -37,7 +38,11 @@ TRUTH = [
 ]
 
 
-BLOCKS = {CAMPAIGNS: campaign_extra_params("v501"), ADS: ad_extra_params("v501")}
+BLOCKS = {
+    CAMPAIGNS: campaign_extra_params("v501"),
+    AD_GROUPS: ad_group_extra_params("v501"),
+    ADS: ad_extra_params("v501"),
+}
 
 
 def project(obj: dict[str, Any], fields: list[str], table: ObjectTable) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from airflow_provider_direct.sync.policies import Dictionary, Listing, PerParent, Phase, PlanContext, Referenced
-from airflow_provider_direct.warehouse.account_tables import KEYWORD_BIDS, SITELINKS
+from airflow_provider_direct.warehouse.account_tables import DYNAMIC_TEXT_AD_TARGETS, KEYWORD_BIDS, SITELINKS
 from airflow_provider_direct.warehouse.schema import AD_GROUPS, ADS, CAMPAIGNS, KEYWORDS
 from airflow_provider_direct.warehouse.store import DirectWarehouse, TableState
 
@@ -111,6 +111,30 @@ def test_without_archived_campaigns_every_group_is_read(warehouse: DirectWarehou
         context(warehouse, T0, T1, table=KEYWORD_BIDS), TableState("c1", "direct_keyword_bids"), Phase.ROLLING
     )
     assert window.criteria == {"AdGroupIds": [1, 2, 3]}
+
+
+def test_per_parent_reads_only_groups_of_its_types(warehouse: DirectWarehouse) -> None:
+    """Webpages live in dynamic text groups only: the other groups are never asked about."""
+    policy = PerParent(
+        AD_GROUPS, "AdGroupIds", cap=10, column="ad_group_id", cycle_runs=2, parent_types=("DYNAMIC_TEXT_AD_GROUP",)
+    )
+    typed = [{**g, "Type": "DYNAMIC_TEXT_AD_GROUP"} for g in groups(2, 4, 6)]
+    text = [{**g, "Type": "TEXT_AD_GROUP"} for g in groups(1, 3, 5)]
+    with warehouse.transaction() as tx:
+        tx.upsert_objects(CAMPAIGNS, "c1", [{"Id": 1, "Name": "c", "State": "ON"}], T0)
+        tx.upsert_objects(AD_GROUPS, "c1", typed + text, T0)
+    with warehouse.transaction() as tx:
+        tx.upsert_objects(AD_GROUPS, "c1", [typed[1], text[0]], T1)  # touched this run: a dynamic and a text group
+    table = DYNAMIC_TEXT_AD_TARGETS
+    first = list(policy.plan(context(warehouse, T0, T1, table=table), TableState("c1", table.table), Phase.ROLLING))
+    assert [r.criteria for r in first] == [{"AdGroupIds": [2, 4, 6]}, {}]
+    state = TableState("c1", table.table, refreshed_at=T0)
+    ctx = context(warehouse, T1, T2, table=table)
+    [changed] = policy.plan(ctx, state, Phase.CHANGES)
+    assert changed.criteria == {"AdGroupIds": [4]}
+    [rolling] = policy.plan(ctx, state, Phase.ROLLING)
+    assert rolling.criteria == {"AdGroupIds": [2, 4]}  # half of the three dynamic groups, none of the others
+    assert "DYNAMIC_TEXT_AD_GROUP adgroups" in policy.describe()
 
 
 def test_listing_is_due_by_its_period(warehouse: DirectWarehouse) -> None:

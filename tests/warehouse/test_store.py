@@ -38,11 +38,30 @@ def keywords(n: int, group: int = 7, start: int = 1) -> list[dict[str, object]]:
 
 def test_migrate_is_idempotent(warehouse: DirectWarehouse) -> None:
     latest = max(version for version, _ in migrations(SQLITE_TYPES, str))
-    assert latest == 5  # v3 and v4 brought the account services, v5 the further dictionaries
+    assert latest == 6  # v3 and v4 brought the account services, v5 the further dictionaries, v6 the ad targets
     assert warehouse.migrate() == latest
     assert warehouse.migrate() == latest
     tables = [t.table for t in (*OBJECT_TABLES, *ACCOUNT_TABLES)]
     assert warehouse.counts() == {table: {"live": 0, "deleted": 0} for table in tables}
+
+
+def test_a_version_5_warehouse_gains_the_ad_target_tables(warehouse: DirectWarehouse) -> None:
+    """A warehouse made before version 6 keeps its rows and gets the two new tables on its next migrate."""
+    warehouse.migrate()
+    new = [t for t in ACCOUNT_TABLES if t.since == 6]
+    assert {t.table for t in new} == {"direct_dynamic_text_ad_targets", "direct_smart_ad_targets"}
+    with warehouse.transaction() as tx:
+        tx.upsert_objects(CAMPAIGNS, "c1", [{"Id": 1, "Name": "c", "State": "ON"}], T0)
+    with warehouse._connection() as conn:  # back to version 5, as a warehouse of the previous release
+        cur = conn.cursor()
+        for table in new:
+            cur.execute(f"DROP TABLE {warehouse.dialect.qualify(table.table)}")
+        cur.execute(f"DELETE FROM {warehouse.dialect.qualify('direct_schema_version')} WHERE version = 6")
+        conn.commit()
+    assert warehouse.migrate() == 6
+    counts = warehouse.counts()
+    assert counts["direct_campaigns"] == {"live": 1, "deleted": 0}
+    assert all(counts[t.table] == {"live": 0, "deleted": 0} for t in new)
 
 
 def test_upsert_keeps_whole_payload_and_typed_columns(warehouse: DirectWarehouse) -> None:
