@@ -2,9 +2,10 @@
 
 Scheduled hourly by default (``DIRECT_SYNC_SCHEDULE`` overrides it; ``none`` disables). A manual run
 from the UI can name the logins and ask for a full refresh. Logins come from the run's params, else
-from the connection's login, else from AgencyClients.get for agency tokens. Every mapped task takes a
-slot of the ``yandex_direct_api`` pool, which caps concurrent API work at the documented limit of 5
-simultaneous requests; one login's failure does not stop the others.
+from the connection's login, else from AgencyClients.get for agency tokens (whose whole answer is kept in
+``direct_agency_clients``). Every mapped task takes a slot of the ``yandex_direct_api`` pool, which caps
+concurrent API work at the documented limit of 5 simultaneous requests; one login's failure does not stop
+the others.
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ with DAG(
 
     @task
     def client_logins(**context: object) -> list[str]:
-        """Logins to sync, decided at run time (never at parse time)."""
-        return resolve_client_logins(DIRECT_CONN_ID, context["params"].get("client_logins"))  # type: ignore[attr-defined]
+        """Logins to sync, decided at run time (never at parse time); an agency's client list is kept too."""
+        chosen = context["params"].get("client_logins")  # type: ignore[attr-defined]
+        return resolve_client_logins(DIRECT_CONN_ID, chosen, warehouse_conn_id=WAREHOUSE_CONN_ID)
 
     DirectIncrementalSyncOperator.partial(
         task_id="sync",

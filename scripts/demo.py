@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / "airflow_home"
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 LOGINS = ["client-1", "client-2", "client-3"]
+AGENCY = "agency-login"  # the emulator's agency, whose token the demo uses
+AGENCY_TABLE = "direct_agency_clients"
 
 
 def airflow_env(emulator_url: str, warehouse: Path) -> dict[str, str]:
@@ -62,12 +64,16 @@ def report(warehouse: Path, title: str) -> None:
         f"  {'table':<36}" + "".join(f"{login + ' live (deleted)':>26}" for login in LOGINS) + "  refreshed (client-1)"
     )
     for table in counts[LOGINS[0]]:
+        if table == AGENCY_TABLE:
+            continue  # rows of the agency, not of a client login: shown below
         cells = "".join(
             f"{counts[login][table]['live']:>17,} ({counts[login][table]['deleted']:>5,})" for login in LOGINS
         )
         refreshed = states[LOGINS[0]].get(table)
         when = refreshed.refreshed_at.strftime("%H:%M:%S") if refreshed and refreshed.refreshed_at else "-"
         print(f"  {table:<36}{cells}  {when}")
+    agency = store.counts(AGENCY)[AGENCY_TABLE]
+    print(f"  {AGENCY_TABLE} (rows of {AGENCY}): {agency['live']} live ({agency['deleted']} deleted)")
     runs = store._fetch(
         "SELECT client_login, mode, upserted, deleted, units_spent, duration_seconds, watermark_to "
         "FROM direct_sync_runs ORDER BY run_id"
@@ -88,6 +94,7 @@ def check_truth(warehouse: Path, admin: object, *, whole: bool) -> None:
     from airflow_provider_direct.emulator.truth import archived_campaign_ids, service_items, visible_objects
     from airflow_provider_direct.sync.catalog import CATALOG
     from airflow_provider_direct.sync.policies import Dictionary, Listing, Referenced
+    from airflow_provider_direct.warehouse.account_tables import AGENCY_CLIENTS
     from airflow_provider_direct.warehouse.schema import ADS, KEYWORDS, OBJECT_TABLES
     from airflow_provider_direct.warehouse.store import DirectWarehouse
 
@@ -100,6 +107,7 @@ def check_truth(warehouse: Path, admin: object, *, whole: bool) -> None:
     }
     failures: list[str] = []
     waiting: dict[str, int] = {}
+    agency_truth: dict[str, dict[str, object]] = {}
     for login in LOGINS:
         # The API hides keywords of archived campaigns: the warehouse keeps what it had, the truth omits them.
         archived = archived_campaign_ids(admin, login)  # type: ignore[arg-type]
@@ -110,6 +118,7 @@ def check_truth(warehouse: Path, admin: object, *, whole: bool) -> None:
             if truth != live:
                 failures.append(f"{login} {table.table}: {len(truth ^ live)} ids differ")
         ads = list(store.iter_payloads(ADS, login))
+        agency_truth[login] = next(service_items(admin, login, "clients", "Clients"))  # type: ignore[arg-type]
         for service in CATALOG:
             t = service.table
             truth_rows = {t.key_of(o): o for o in service_items(admin, login, t.service, t.result_key)}  # type: ignore[arg-type]
@@ -123,7 +132,11 @@ def check_truth(warehouse: Path, admin: object, *, whole: bool) -> None:
                 failures.append(f"{login} {t.table}: ads point at rows it does not have")
             else:
                 waiting[t.table] = waiting.get(t.table, 0) + differ
-    tables = len(OBJECT_TABLES) + len(CATALOG)
+    # The agency's client list is read whole every run: it must match every time.
+    agency_rows = {o["Login"]: o for o in store.live_objects(AGENCY_CLIENTS, AGENCY)}
+    if agency_rows != agency_truth:
+        failures.append(f"{AGENCY} {AGENCY_CLIENTS.table}: rows differ")
+    tables = len(OBJECT_TABLES) + len(CATALOG) + 1
     if failures:
         print(f"\nWarehouse DIFFERS from the emulator's ground truth: {'; '.join(failures)}")
         raise SystemExit(1)

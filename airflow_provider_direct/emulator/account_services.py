@@ -589,15 +589,7 @@ def audiencetargets_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResu
                     chosen.append((placement[0], placement[1] or 0, target_id))
             candidates = [target_id for _, _, target_id in sorted(chosen)]
         else:
-            if group_ids is not None:
-                groups = sorted(
-                    (g for g in set(group_ids) if state.is_live(Kind.AD_GROUP, g)),
-                    key=lambda g: (state.parent_of(g), g),
-                )
-            else:
-                campaigns = campaign_ids if campaign_ids is not None else state.campaign_ids(ctx.login_index)
-                live = sorted(c for c in set(campaigns) if state.is_live(Kind.CAMPAIGN, c))
-                groups = [g for c in live for g in state.group_ids(c)]
+            groups = _selected_groups(ctx, group_ids, campaign_ids)
             candidates = [t for g in groups for t in store.group_targets(g)]
         objects = []
         for target_id in candidates:
@@ -614,6 +606,18 @@ def audiencetargets_get(ctx: CallContext, params: dict[str, Any]) -> ServiceResu
                 objects.append(obj)
         window, more = page_window(objects, page)
         return list_result(AUDIENCE_TARGET, [projection(obj) for obj in window], page, more)
+
+
+def _selected_groups(ctx: CallContext, group_ids: list[int] | None, campaign_ids: list[int] | None) -> list[int]:
+    """Live groups named by AdGroupIds, else those of the named (or every) campaign, in (campaign, id) order."""
+    state = ctx.state
+    if group_ids is not None:
+        return sorted(
+            (g for g in set(group_ids) if state.is_live(Kind.AD_GROUP, g)), key=lambda g: (state.parent_of(g), g)
+        )
+    campaigns = campaign_ids if campaign_ids is not None else state.campaign_ids(ctx.login_index)
+    live = sorted(c for c in set(campaigns) if state.is_live(Kind.CAMPAIGN, c))
+    return [g for c in live for g in state.group_ids(c)]
 
 
 # -- DynamicTextAdTargets.get and SmartAdTargets.get -------------------------------------------------
@@ -643,14 +647,7 @@ def _ad_targets_get(
     with state.lock:
         store = state.account
         shown = campaign_gate(ctx, Kind.CAMPAIGN)
-        if group_ids is not None:
-            groups = sorted(
-                (g for g in set(group_ids) if state.is_live(Kind.AD_GROUP, g)), key=lambda g: (state.parent_of(g), g)
-            )
-        else:
-            campaigns = campaign_ids if campaign_ids is not None else state.campaign_ids(ctx.login_index)
-            live = sorted(c for c in set(campaigns) if state.is_live(Kind.CAMPAIGN, c))
-            groups = [g for c in live for g in state.group_ids(c)]
+        groups = _selected_groups(ctx, group_ids, campaign_ids)
         wanted = None if ids is None else set(ids)
         objects = []
         for group_id in groups:

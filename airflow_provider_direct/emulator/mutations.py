@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -256,7 +257,7 @@ LATER_WEIGHTS: dict[tuple[Kind, str], int] = {
 #: Webpages and smart-ad targets draw from a third stream (``RandomMutator.targets``), after about this
 #: share of the batch's mutations, and only in accounts with dynamic text or smart groups, so every
 #: seed without them replays exactly what it did before they existed.
-TARGET_SHARE = 0.25
+TARGET_SHARE = 0.08
 TARGET_WEIGHTS: dict[str, int] = {"create": 2, "update": 5, "delete": 2}
 #: Dictionaries a random batch revises: the three that checkDictionaries flags.
 RANDOM_DICTIONARIES = ("GeoRegions", "TimeZones", "Interests")
@@ -299,18 +300,26 @@ class RandomMutator:
         """One mutation of a later-added service (feeds, Turbo pages, businesses, creatives, strategies,
         audience targets, and ads re-pointed at Turbo pages and business profiles), from the side stream only."""
         side = self.side
-        for _attempt in range(MAX_ATTEMPTS):
+
+        def draw() -> MutationSpec | None:
             kind, op = side.choices(list(LATER_WEIGHTS), weights=list(LATER_WEIGHTS.values()))[0]
             login_index = (
                 self.login_index if self.login_index is not None else side.randrange(len(self.state.config.logins))
             )
-            spec = self._draw_later(kind, op, login_index)
+            return self._draw_later(kind, op, login_index)
+
+        return self._first_applied(draw)
+
+    def _first_applied(self, draw: Callable[[], MutationSpec | None]) -> list[dict[str, Any]]:
+        """The first drawn mutation that applies (up to ``MAX_ATTEMPTS`` draws), as a one-record list."""
+        for _attempt in range(MAX_ATTEMPTS):
+            spec = draw()
             if spec is None:
                 continue
             try:
                 return [apply_mutation(self.state, spec)]
             except StateError:
-                continue
+                continue  # the target vanished or the draw was invalid: draw again
         return []
 
     def _draw_later(self, kind: Kind, op: str, login_index: int) -> MutationSpec | None:
@@ -395,15 +404,7 @@ class RandomMutator:
         """One webpage or smart-ad target added, suspended or resumed, re-bid (edited, for filters) or
         deleted, from the third stream: none of it is in Changes."""
         assert self.targets is not None
-        for _attempt in range(MAX_ATTEMPTS):
-            spec = self._draw_target()
-            if spec is None:
-                continue
-            try:
-                return [apply_mutation(self.state, spec)]
-            except StateError:
-                continue
-        return []
+        return self._first_applied(self._draw_target)
 
     def _draw_target(self) -> MutationSpec | None:
         rng = self.targets

@@ -86,6 +86,30 @@ _AD_BUILDER_BLOCKS = (
     "SmartAdBuilderAd",
 )
 
+#: ClientFieldEnum (https://yandex.com/dev/direct/doc/en/clients/get); AgencyClients.get returns the same fields.
+CLIENT_FIELDS = (
+    "AccountQuality",
+    "Archived",
+    "ClientId",
+    "ClientInfo",
+    "CountryId",
+    "CreatedAt",
+    "Currency",
+    "Grants",
+    "Bonuses",
+    "Login",
+    "Notification",
+    "OverdraftSumAvailable",
+    "Phone",
+    "Representatives",
+    "Restrictions",
+    "Settings",
+    "Type",
+    "VatRate",
+    "ForbiddenPlatform",
+    "AvailableCampaignTypes",
+)
+
 CATALOG: tuple[AccountService, ...] = (
     # -- referenced by ads
     AccountService(
@@ -311,33 +335,7 @@ CATALOG: tuple[AccountService, ...] = (
         listing={},  # StrategiesSelectionCriteria is required; empty selects every strategy
         version="v501",
     ),
-    AccountService(
-        t.CLIENTS,
-        Listing(),
-        (
-            "AccountQuality",
-            "Archived",
-            "ClientId",
-            "ClientInfo",
-            "CountryId",
-            "CreatedAt",
-            "Currency",
-            "Grants",
-            "Bonuses",
-            "Login",
-            "Notification",
-            "OverdraftSumAvailable",
-            "Phone",
-            "Representatives",
-            "Restrictions",
-            "Settings",
-            "Type",
-            "VatRate",
-            "ForbiddenPlatform",
-            "AvailableCampaignTypes",
-        ),
-        paged=False,
-    ),
+    AccountService(t.CLIENTS, Listing(), CLIENT_FIELDS, paged=False),
     AccountService(t.GEO_REGIONS, Dictionary("GeoRegions", "RegionsChanged"), paged=False),
     AccountService(t.TIME_ZONES, Dictionary("TimeZones", "TimeZonesChanged"), paged=False),
     AccountService(t.CURRENCIES, Dictionary("Currencies", None, every=dt.timedelta(days=7)), paged=False),

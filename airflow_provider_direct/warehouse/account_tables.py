@@ -185,6 +185,21 @@ SMART_AD_TARGETS = ServiceTable(
     ),
     since=6,
 )
+# The agency's own list of its clients (AgencyClients.get, sent without Client-Login): ``client_login`` holds
+# the agency's login, the one the answer's ``Units-Used-Login`` names, and ``login`` each client's.
+AGENCY_CLIENTS = ServiceTable(
+    "agencyclients",
+    "direct_agency_clients",
+    "Clients",
+    col("login", "Login"),
+    (
+        col("client_id", "ClientId", kind="bigint"),
+        col("archived", "Archived"),
+        col("currency", "Currency"),
+        col("type", "Type"),
+    ),
+    since=6,
+)
 
 # -- dictionaries (one table per dictionary, all read by one Dictionaries.get) -----------------------
 GEO_REGIONS = ServiceTable(
@@ -275,6 +290,7 @@ ACCOUNT_TABLES: tuple[ServiceTable, ...] = (
     AUDIENCE_TARGETS,
     DYNAMIC_TEXT_AD_TARGETS,
     SMART_AD_TARGETS,
+    AGENCY_CLIENTS,
     GEO_REGIONS,
     TIME_ZONES,
     CURRENCIES,
