@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from airflow_provider_direct.hooks.direct import MAX_CONCURRENT_REQUESTS, DirectHook
-from airflow_provider_direct.sync.budget import UnitsBudget
+from airflow_provider_direct.sync.budget import Price, UnitsBudget
 from airflow_provider_direct.sync.catalog import CATALOG, AccountService
 from airflow_provider_direct.sync.policies import Phase, PlanContext, Read
 from airflow_provider_direct.sync.prefetch import Prefetcher, Stream
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 #: Reads planned ahead of the oldest uncommitted one, per request slot: the five slots stay busy
 #: while a long read is committed, and what waits is at most two pages per read.
 READS_AHEAD = 2
+#: Where a table's state keeps the price its reads were last seen to cost: ``[base, per object]``.
+PRICE_KEY = "price"
 
 
 @dataclass
@@ -114,7 +116,13 @@ class AccountServicesSync:
         started = time.monotonic()
         units_before = self.hook.units.spent
         result = AccountSyncResult(self.login, self.budget.limit)
-        stored = {} if full_refresh else self.warehouse.read_table_states(self.login)
+        stored = self.warehouse.read_table_states(self.login)
+        for service in self.services:  # what earlier runs paid per call and per object
+            learned = stored[service.name].details.get(PRICE_KEY) if service.name in stored else None
+            if learned:
+                self.budget.learn(service.name, Price(*learned))
+        if full_refresh:
+            stored = {}
         states = {s.name: stored.get(s.name) or TableState(self.login, s.name) for s in self.services}
         cut: set[str] = set()
         # A buffer of two holds a one-page read whole (its page and its end), so the worker moves on to
@@ -301,6 +309,8 @@ class AccountServicesSync:
                 if read.on_done is not None:
                     read.on_done(state, now)
             state.checked_at = now
+            price = self.budget.price(service.name, service.prior)
+            state.details[PRICE_KEY] = [price.base, price.per_object]
             tx.write_table_state(state)
         name = service.name
         result.upserted[name] = result.upserted.get(name, 0) + tx.upserted.get(name, 0)

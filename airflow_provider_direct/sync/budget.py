@@ -1,7 +1,8 @@
 """A per-login units budget for one sync run, and prices learned from the ``Units`` header.
 
 Direct publishes no reliable price table, so the budget never trusts one: each service starts from a
-cautious prior and every answer's ``Units`` reading raises the estimate when a call cost more. A read
+cautious prior (or from what earlier runs of the login learned) and every answer's ``Units`` reading
+raises the estimate when a call cost more, or lowers its price per object to a bound the answer proves. A read
 reserves its estimated price before it is sent (threads read concurrently) and the reservation is
 released once the ledger has the real charge, so reservations plus charges never pass the budget.
 """
@@ -102,6 +103,12 @@ class UnitsBudget:
         with self._lock:
             return self.limit - self.spent - self._reserved
 
+    def learn(self, service: str, price: Price) -> None:
+        """Start from what earlier runs learned of ``service`` instead of the prior: a dearer answer
+        still raises it at once, so a price list that went up costs at most one call's difference."""
+        with self._lock:
+            self.prices[service] = price
+
     def price(self, service: str, prior: Price = DEFAULT_PRIOR) -> Price:
         with self._lock:
             return self.prices.setdefault(service, prior)
@@ -144,7 +151,13 @@ class UnitsBudget:
             self._reserved = max(0, self._reserved - units)
 
     def observe(self, service: str, cost: int, objects: int) -> None:
-        """Learn from one answer: a call that cost more than estimated raises the price."""
+        """Learn from one answer: a call that cost more than estimated raises the price.
+
+        A cheaper one may lower the price per object, never the base: a call's whole cost spread over
+        its objects is at least what one more object costs, whether the service charges per object or
+        per block of them (keyword bids: one unit per 2 000). Without that, a prior of one unit per
+        object made a 2 000-bid page reserve 2 000 units for a 16-unit call and starve the other reads.
+        """
         with self._lock:
             price = self.prices.setdefault(service, DEFAULT_PRIOR)
             if objects == 0:
@@ -152,3 +165,5 @@ class UnitsBudget:
                     self.prices[service] = replace(price, base=cost)
             elif cost > price.estimate(objects):
                 self.prices[service] = replace(price, per_object=(cost - price.base) / objects)
+            elif cost / objects < price.per_object:
+                self.prices[service] = replace(price, per_object=cost / objects)

@@ -87,6 +87,26 @@ def test_prices_learn_from_dearer_answers_only() -> None:
     assert budget.price("s").estimate(10) == 55
 
 
+def test_cheaper_pages_lower_the_price_per_object_and_stay_safe() -> None:
+    """Priced per block of 2 000 (keyword bids, on the emulator's table): after one page the estimate is
+    tens of units, not thousands, and it still covers every page size."""
+    budget = UnitsBudget(limit=None, ledger=UnitsLedger())
+    budget.observe("kb", cost=15 + 1, objects=2000)
+    price = budget.price("kb")
+    assert price.base == DEFAULT_PRIOR.base and price.per_object == 16 / 2000
+    assert price.estimate(2000) == 36
+    for objects in (1, 10, 1999, 2000, 2001, 4000, 10_000):
+        actual = 15 + -(-objects // 2000)  # 15 a call, one unit per started block of 2 000
+        assert price.estimate(objects) >= actual, objects
+    budget.observe("kb", cost=16, objects=10)  # a small page never raises it back above what is known
+    assert budget.price("kb").per_object == 16 / 2000
+    # Priced per object: the rate found is the real one plus the base spread over the page.
+    budget.observe("per-object", cost=15 + 300, objects=300)
+    assert budget.price("per-object").per_object == 1  # the prior's 1 is already below 315/300
+    budget.observe("per-object", cost=15 + 3000, objects=3000)
+    assert budget.price("per-object").per_object == 1
+
+
 def test_no_budget_means_full_pages() -> None:
     budget = UnitsBudget(limit=None, ledger=UnitsLedger())
     assert budget.reserve_page("s", 10_000) == (10_000, 0)
