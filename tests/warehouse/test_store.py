@@ -38,18 +38,22 @@ def keywords(n: int, group: int = 7, start: int = 1) -> list[dict[str, object]]:
 
 def test_migrate_is_idempotent(warehouse: DirectWarehouse) -> None:
     latest = max(version for version, _ in migrations(SQLITE_TYPES, str))
-    assert latest == 6  # v3 and v4 brought the account services, v5 the further dictionaries, v6 the ad targets
+    assert latest == 6  # v3, v4: the account services; v5: further dictionaries; v6: ad targets, agency clients
     assert warehouse.migrate() == latest
     assert warehouse.migrate() == latest
     tables = [t.table for t in (*OBJECT_TABLES, *ACCOUNT_TABLES)]
     assert warehouse.counts() == {table: {"live": 0, "deleted": 0} for table in tables}
 
 
-def test_a_version_5_warehouse_gains_the_ad_target_tables(warehouse: DirectWarehouse) -> None:
-    """A warehouse made before version 6 keeps its rows and gets the two new tables on its next migrate."""
+def test_a_version_5_warehouse_gains_the_version_6_tables(warehouse: DirectWarehouse) -> None:
+    """A warehouse made before version 6 keeps its rows and gets the three new tables on its next migrate."""
     warehouse.migrate()
     new = [t for t in ACCOUNT_TABLES if t.since == 6]
-    assert {t.table for t in new} == {"direct_dynamic_text_ad_targets", "direct_smart_ad_targets"}
+    assert {t.table for t in new} == {
+        "direct_dynamic_text_ad_targets",
+        "direct_smart_ad_targets",
+        "direct_agency_clients",
+    }
     with warehouse.transaction() as tx:
         tx.upsert_objects(CAMPAIGNS, "c1", [{"Id": 1, "Name": "c", "State": "ON"}], T0)
     with warehouse._connection() as conn:  # back to version 5, as a warehouse of the previous release
