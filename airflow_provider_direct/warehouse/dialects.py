@@ -41,6 +41,11 @@ class Dialect:
     def lock_ddl(self, cursor: Any) -> None:
         """Serialise schema changes of concurrent tasks until this transaction ends (no-op by default)."""
 
+    def column_names(self, cursor: Any, table: str) -> set[str]:
+        """The columns a table has now (an empty query's description: the same on every engine)."""
+        cursor.execute(f"SELECT * FROM {self.qualify(table)} WHERE 1 = 0")
+        return {d[0] for d in cursor.description}
+
     def upsert(
         self,
         cursor: Any,

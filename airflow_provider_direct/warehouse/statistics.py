@@ -116,8 +116,9 @@ class TsvReader:
     line's row count is kept for the count check.
     """
 
-    def __init__(self, lines: Iterable[str]) -> None:
+    def __init__(self, lines: Iterable[str], *, convert: bool = True) -> None:
         self._lines = lines
+        self._convert = convert  # False: cells as the text they are (the caller types them)
         self.columns: list[str] | None = None
         self.period: ReportRange | None = None
         self.summary: int | None = None
@@ -144,7 +145,7 @@ class TsvReader:
             cells = line.split("\t")
             if len(cells) != width:
                 raise AsyncTaskProtocolError(f"a report row has {len(cells)} cells for {width} columns")
-            yield [convert(cell) for convert, cell in zip(converters, cells, strict=True)]
+            yield [convert(cell) for convert, cell in zip(converters, cells, strict=True)] if self._convert else cells
         if self.columns is None:
             raise AsyncTaskProtocolError("the report is empty: no column header, no rows")
 

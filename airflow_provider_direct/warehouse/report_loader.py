@@ -1,0 +1,164 @@
+"""Load one report into its typed table, replacing a (login, period) partition, and say which days changed.
+
+The replace is one transaction: the old rows of the period are read once to fingerprint each day, then
+deleted, and the new rows are inserted while their days are fingerprinted the same way. A day whose
+fingerprint differs (new rows, gone rows, any value restated) is a changed day; a downstream model needs
+rebuilding for those days only. A fingerprint is the row count and an order-free sum of row hashes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
+from airflow_provider_direct.warehouse.report_table import ReportTable
+from airflow_provider_direct.warehouse.statistics import TsvReader
+from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
+
+_MASK = (1 << 64) - 1
+
+
+def _normal(value: Any) -> Any:
+    """One value as both engines give it back: dates as ISO text (PostgreSQL returns ``date``)."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class DayDigests:
+    """Per day: (rows, sum of 64-bit row hashes mod 2**64); equal digests mean equal day contents."""
+
+    def __init__(self) -> None:
+        self.days: dict[str, tuple[int, int]] = {}
+
+    def add(self, day: str, values: Iterable[Any]) -> None:
+        text = repr(tuple(_normal(v) for v in values)).encode()
+        row = int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+        count, total = self.days.get(day, (0, 0))
+        self.days[day] = (count + 1, (total + row) & _MASK)
+
+    def changed(self, other: DayDigests) -> list[str]:
+        return sorted(d for d in self.days.keys() | other.days.keys() if self.days.get(d) != other.days.get(d))
+
+
+@dataclass
+class ReportLoad:
+    """What a load did: rows in, the period it replaced, and the days whose contents changed."""
+
+    rows: int
+    summary_rows: int | None
+    replaced_from: str
+    replaced_to: str
+    changed_days: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+class ReportLoader:
+    """Replace one partition of a typed report table with the rows of one report."""
+
+    def __init__(
+        self,
+        warehouse: DirectWarehouse,
+        table: ReportTable,
+        client_login: str,
+        date_from: str | None,
+        date_to: str | None,
+        *,
+        require_summary: bool = False,
+    ) -> None:
+        self.warehouse = warehouse
+        self.table = table
+        self.login = client_login
+        # None with DateRangeType AUTO: the server picks the period and its title line says which.
+        self.date_from = dt.date.fromisoformat(date_from).isoformat() if date_from else None
+        self.date_to = dt.date.fromisoformat(date_to).isoformat() if date_to else None
+        self.require_summary = require_summary
+
+    def load(self, lines: Iterable[str]) -> ReportLoad:
+        table = self.table
+        table.ensure(self.warehouse)
+        d = self.warehouse.dialect
+        columns = table.columns
+        names = table.column_names
+        date_index = [c.name for c in columns].index("date")
+        loaded_at = d.ts(utcnow())
+        rows = 0
+        new = DayDigests()
+        old = DayDigests()
+        with self.warehouse.transaction() as tx:
+            cleared = False
+
+            def clear() -> None:
+                if self.date_from is None or self.date_to is None:
+                    raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
+                self._fingerprint_and_delete(tx.cursor, old)
+
+            reader = TsvReader(lines, convert=False)
+            order: list[int] | None = None
+            batch: list[tuple[Any, ...]] = []
+            low = high = ""
+            for cells in reader:
+                if order is None:
+                    order = self._order(reader.columns or [])
+                    if reader.period:
+                        self.date_from = self.date_from or reader.period.date_from
+                        self.date_to = self.date_to or reader.period.date_to
+                    clear()
+                    cleared = True
+                    low, high = self.date_from or "", self.date_to or ""
+                values = [column.convert(cells[i]) for column, i in zip(columns, order, strict=True)]
+                day = values[date_index]
+                if not low <= day <= high:
+                    raise AsyncTaskProtocolError(f"a row dated {day} is outside {low}..{high}")
+                new.add(day, values)
+                batch.append((self.login, *values, loaded_at))
+                rows += 1
+                if len(batch) >= BATCH_ROWS:
+                    d.insert(tx.cursor, table.table, names, batch)
+                    batch.clear()
+            if order is None:  # a report with no rows still has to be the table's report
+                self._order(reader.columns or [])
+            if not cleared:
+                if reader.period:
+                    self.date_from = self.date_from or reader.period.date_from
+                    self.date_to = self.date_to or reader.period.date_to
+                clear()
+            if batch:
+                d.insert(tx.cursor, table.table, names, batch)
+            summary = reader.summary
+            if summary is None and self.require_summary:
+                raise AsyncTaskProtocolError(f"the report ended without its summary line after {rows} rows: cut off?")
+            if summary is not None and summary != rows:
+                raise AsyncTaskProtocolError(f"the report's summary says {summary} rows but {rows} arrived: not loaded")
+        return ReportLoad(rows, summary, self.date_from or "", self.date_to or "", new.changed(old))
+
+    def _order(self, header: list[str]) -> list[int]:
+        """Where each table column sits in the report's header; the two must name the same columns."""
+        index = {name: i for i, name in enumerate(header)}
+        expected = [c.source.name for c in self.table.columns]
+        missing = [name for name in expected if name not in index]
+        extra = [name for name in header if name not in set(expected)]
+        if missing or extra:
+            raise AsyncTaskProtocolError(
+                f"the report's columns do not match {self.table.table}: missing {missing or 'none'}, "
+                f"unexpected {extra or 'none'}"
+            )
+        return [index[name] for name in expected]
+
+    def _fingerprint_and_delete(self, cursor: Any, digests: DayDigests) -> None:
+        d = self.warehouse.dialect
+        p = d.param
+        target = d.qualify(self.table.table)
+        where = f"WHERE client_login = {p} AND date >= {p} AND date <= {p}"
+        args = (self.login, self.date_from, self.date_to)
+        typed = [c.name for c in self.table.columns]
+        date_index = typed.index("date")
+        cursor.execute(f"SELECT {', '.join(typed)} FROM {target} {where}", args)
+        while chunk := cursor.fetchmany(BATCH_ROWS):
+            for values in chunk:
+                digests.add(_normal(values[date_index]), values)
+        cursor.execute(f"DELETE FROM {target} {where}", args)
