@@ -33,6 +33,7 @@ class ResultSummary:
     path: str | None = None
     table: str | None = None
     result: Any = None  # the parsed result itself, only when it fits under the XCom cap
+    changed_days: list[str] | None = None  # report tables: the days whose rows changed (asset partitions)
 
     def as_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}

@@ -270,11 +270,15 @@ def stats_truth(
     date_from: dt.date,
     date_to: dt.date,
     level: Literal["campaign", "ad"] = "campaign",
+    goals: str = "",
+    models: str = "",
 ) -> list[dict[str, Any]]:
-    """Per-day rows exactly as a Reports TSV carries them (money in micros, VAT included, empty rows omitted)."""
+    """Per-day rows exactly as a Reports TSV carries them (money in micros, VAT included, empty rows omitted);
+    ``goals`` and ``models`` (comma-separated) add the per-goal conversion and revenue columns."""
     world = _world(request)
     login_index = _login_index(world, login)
-    return list(truth_rows(world.report_stats, world.state, login_index, date_from, date_to, level))
+    split = [g for g in goals.split(",") if g], [m for m in models.split(",") if m]
+    return list(truth_rows(world.report_stats, world.state, login_index, date_from, date_to, level, *split))
 
 
 @router.get("/reports")

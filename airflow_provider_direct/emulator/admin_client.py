@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import requests
@@ -98,9 +98,25 @@ class EmulatorAdmin:
         body = {"login": login, "campaign_id": campaign_id, "date": date, "factor": factor}
         return self._post("/stats/correct", body)
 
-    def stats_truth(self, login: str, date_from: str, date_to: str, level: str = "campaign") -> list[dict[str, Any]]:
-        """Per-day ground-truth rows (money in micros), the same numbers a Reports TSV carries."""
-        params = {"login": login, "date_from": date_from, "date_to": date_to, "level": level}
+    def stats_truth(
+        self,
+        login: str,
+        date_from: str,
+        date_to: str,
+        level: str = "campaign",
+        goals: Sequence[str] = (),
+        models: Sequence[str] = (),
+    ) -> list[dict[str, Any]]:
+        """Per-day ground-truth rows (money in micros), the same numbers a Reports TSV carries; with goals
+        and models, the per-goal ``Conversions_<goal>_<model>`` and ``Revenue_<goal>_<model>`` too."""
+        params = {
+            "login": login,
+            "date_from": date_from,
+            "date_to": date_to,
+            "level": level,
+            "goals": ",".join(goals),
+            "models": ",".join(models),
+        }
         response = self.session.get(f"{self.url}/admin/stats/truth", params=params, timeout=self.timeout)
         response.raise_for_status()
         rows: list[dict[str, Any]] = response.json()

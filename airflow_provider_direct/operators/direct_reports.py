@@ -9,18 +9,36 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from airflow.sdk import Asset
+
 from airflow_provider_direct.async_task.sinks import ResultSummary, deliver
 from airflow_provider_direct.hooks.direct import DirectHook
 from airflow_provider_direct.hooks.direct_reports import DirectReportsProtocol
+from airflow_provider_direct.models.report_fields import OFFLINE_ONLY
+from airflow_provider_direct.models.report_spec import ReportSpec
 from airflow_provider_direct.operators.async_task import AsyncTaskOperator
+from airflow_provider_direct.warehouse.report_loader import ReportLoader
+from airflow_provider_direct.warehouse.report_table import ReportTable
 from airflow_provider_direct.warehouse.statistics import StatsLoader
-from airflow_provider_direct.warehouse.store import DirectWarehouse
+from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID, DirectWarehouse
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 #: Fields of a campaign statistics pull when the caller names none.
 DEFAULT_CAMPAIGN_FIELDS = ["Date", "CampaignId", "CampaignName", "Impressions", "Clicks", "Cost", "Conversions"]
+
+
+def report_asset(warehouse_conn_id: str, table: str) -> Asset:
+    """The Asset of one statistics table; each load adds a partition per day whose rows changed."""
+    return Asset(name=f"yandex_direct.{table}", uri=f"x-yandex-direct://{warehouse_conn_id}/{table}")
+
+
+def _templated(*values: Any) -> bool:
+    """Whether any value is still a Jinja template (checked again once rendered)."""
+    return any(isinstance(v, str) and "{{" in v for v in values) or any(
+        isinstance(v, (list, tuple)) and any(isinstance(i, str) and "{{" in i for i in v) for v in values
+    )
 
 
 def _lines(spool: IO[bytes]) -> Iterator[str]:
@@ -110,6 +128,13 @@ class DirectReportOperator(AsyncTaskOperator):
     :param return_money_in_micros: money as integer micros (default) rather than currency units.
     :param stats_level: ``campaign`` or ``ad`` to load the statistics tables; None to keep the TSV.
     :param restatement_campaigns: campaigns whose pending restatements this pull settles.
+    :param report_type: with ``table``: the ReportType (``CUSTOM_REPORT`` by default).
+    :param field_names: with ``table``: the FieldNames, checked against the report type's documented
+        fields before any call; ``Date`` is required (the table is restated day by day).
+    :param goals: with ``table``: Yandex Metrica goal ids; per-goal fields get one column per goal and model.
+    :param attribution_models: with ``goals``: the models (``LC``, ``LSCCD``...).
+    :param table: load the report into this typed table (created and grown as the definition needs);
+        its Asset gets a partition event per day whose rows changed.
     """
 
     template_fields: Sequence[str] = (
@@ -119,6 +144,11 @@ class DirectReportOperator(AsyncTaskOperator):
         "date_from",
         "date_to",
         "date_range_type",
+        "report_type",
+        "field_names",
+        "goals",
+        "attribution_models",
+        "table",
     )
 
     def __init__(
@@ -135,9 +165,32 @@ class DirectReportOperator(AsyncTaskOperator):
         include_vat: bool = True,
         stats_level: str | None = "campaign",
         restatement_campaigns: list[int] | None = None,
+        report_type: str | None = None,
+        field_names: Sequence[str] | None = None,
+        goals: Sequence[str | int] | None = None,
+        attribution_models: Sequence[str] | None = None,
+        table: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("poll_interval", 5.0)
+        if table is not None:
+            if not field_names:
+                raise ValueError("a report table needs field_names")
+            if not _templated(report_type, field_names, goals, attribution_models, table):
+                # Refused at DAG parse time, before any call: the error names the field and what the type allows.
+                ReportTable(
+                    table,
+                    ReportSpec(
+                        report_type or "CUSTOM_REPORT",
+                        tuple(field_names),
+                        tuple(str(g) for g in goals or ()),
+                        tuple(attribution_models or ()),
+                    ),
+                )
+            stats_level = None
+            if "{{" not in table:
+                warehouse = kwargs.get("warehouse_conn_id", DEFAULT_WAREHOUSE_CONN_ID)
+                kwargs.setdefault("outlets", [report_asset(warehouse, table)])
         super().__init__(protocol=DirectReportsProtocol.name, http_conn_id=direct_conn_id, **kwargs)
         self.direct_conn_id = direct_conn_id
         self.client_login = client_login
@@ -150,6 +203,23 @@ class DirectReportOperator(AsyncTaskOperator):
         self.include_vat = include_vat
         self.stats_level = stats_level
         self.restatement_campaigns = restatement_campaigns
+        self.report_type = report_type
+        self.field_names = list(field_names) if field_names else None
+        self.goals = [str(g) for g in goals] if goals else []
+        self.attribution_models = list(attribution_models) if attribution_models else []
+        self.table = table
+
+    def _report_table(self) -> ReportTable | None:
+        """The typed table and its validated definition (None: the campaign/ad tables or raw TSV)."""
+        if self.table is None:
+            return None
+        spec = ReportSpec(
+            self.report_type or "CUSTOM_REPORT",
+            tuple(self.field_names or ()),
+            tuple(self.goals),
+            tuple(self.attribution_models),
+        )
+        return ReportTable(self.table, spec)
 
     def _login(self) -> str | None:
         return self.client_login or DirectHook(self.direct_conn_id).connection.login or None
@@ -158,7 +228,15 @@ class DirectReportOperator(AsyncTaskOperator):
         return self.date_range_type or ("CUSTOM_DATE" if self.date_from else "AUTO")
 
     def build_request(self) -> dict[str, Any]:
+        table = self._report_table()  # validated here too, once templates are rendered, before any call
         definition = dict(self.report_definition or {})
+        processing_mode = self.processing_mode
+        if table is not None:
+            definition.update(table.spec.definition())
+            if table.spec.report_type in OFFLINE_ONLY:
+                if processing_mode == "online":
+                    raise ValueError(f"{table.spec.report_type} is built offline only: processing_mode='online'")
+                processing_mode = "offline"
         if "SelectionCriteria" not in definition:
             criteria: dict[str, Any] = {}
             if self._range_type() == "CUSTOM_DATE":
@@ -172,7 +250,7 @@ class DirectReportOperator(AsyncTaskOperator):
         definition.setdefault("Format", "TSV")
         definition.setdefault("IncludeVAT", "YES" if self.include_vat else "NO")
         headers = {
-            "processingMode": self.processing_mode,
+            "processingMode": processing_mode,
             # The title line tells the period the server chose (AUTO); the summary line checks the count.
             "skipReportHeader": "false",
             "skipReportSummary": "false",
@@ -182,6 +260,8 @@ class DirectReportOperator(AsyncTaskOperator):
         return {"definition": definition, "headers": headers, "client_login": self._login()}
 
     def _fetch(self, context: Context) -> ResultSummary:
+        if self.table is not None:
+            return self._fetch_into_table(context)
         if not self.stats_level:
             return super()._fetch(context)
         assert self.handle is not None
@@ -221,4 +301,44 @@ class DirectReportOperator(AsyncTaskOperator):
             bytes=size, http_status=status, content_type=content_type, rows=load.rows, table=loader.table
         )
         summary.path = self.result_path
+        return summary
+
+    def _fetch_into_table(self, context: Context) -> ResultSummary:
+        """Stream the report into its typed table; the days whose rows changed become asset partitions."""
+        table = self._report_table()
+        assert table is not None and self.handle is not None
+        criteria = self.handle["definition"].get("SelectionCriteria") or {}
+        loader = ReportLoader(
+            DirectWarehouse.from_conn_id(self.warehouse_conn_id, schema=self.warehouse_schema),
+            table,
+            self.handle.get("client_login") or "",
+            criteria.get("DateFrom"),
+            criteria.get("DateTo"),
+            require_summary=True,
+        )
+        lines = _LineStream(self.hook, self.handle)
+        load = loader.load(lines)
+        self.log.info(
+            "Loaded %d rows into %s for %s, %s..%s; days changed: %s",
+            load.rows,
+            table.table,
+            loader.login,
+            load.replaced_from,
+            load.replaced_to,
+            ", ".join(load.changed_days) or "none",
+        )
+        outlet_events = context.get("outlet_events")
+        if outlet_events is not None and load.changed_days:
+            asset = report_asset(self.warehouse_conn_id, table.table)
+            if any(getattr(o, "uri", None) == asset.uri for o in self.outlets):
+                outlet_events[asset].add_partitions(load.changed_days)
+                outlet_events[asset].extra = {"client_login": loader.login, "rows": load.rows}
+        summary = ResultSummary(
+            bytes=lines.bytes,
+            http_status=lines.status,
+            content_type=lines.content_type,
+            rows=load.rows,
+            table=table.table,
+        )
+        summary.changed_days = load.changed_days
         return summary

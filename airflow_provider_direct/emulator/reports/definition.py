@@ -40,8 +40,16 @@ FIELD_NAMES = frozenset(
         "Conversions",
         "Revenue",
         "Bounces",
+        "ConversionRate",
+        "CostPerConversion",
+        "GoalsRoi",
     }
 )
+#: "If [Goals] is specified, instead of the ConversionRate, Conversions, CostPerConversion, GoalsRoi and
+#: Revenue fields with aggregated data for all goals, the report will show the same fields ... with
+#: separate data for each goal" (https://yandex.com/dev/direct/doc/en/spec), one per goal and model,
+#: named ``<Field>_<goal>_<model>`` (https://yandex.com/dev/direct/doc/en/example-metrika).
+PER_GOAL_FIELDS = frozenset({"ConversionRate", "Conversions", "CostPerConversion", "GoalsRoi", "Revenue"})
 CAMPAIGN_FIELDS = frozenset({"CampaignId", "CampaignName", "CampaignType"})
 # Dimension fields a report type may not carry (CUSTOM_REPORT and AD_PERFORMANCE_REPORT take all).
 FORBIDDEN_BY_TYPE = {
@@ -100,6 +108,19 @@ class ReportDefinition:
     offset: int
     include_vat: bool
     fingerprint: str
+    goals: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        """The column line: FieldNames, each per-goal field expanded to one column per goal and model."""
+        out: list[str] = []
+        for name in self.fields:
+            if name in PER_GOAL_FIELDS and self.goals:
+                out.extend(f"{name}_{goal}_{model}" for goal in self.goals for model in self.models)
+            else:
+                out.append(name)
+        return out
 
     @property
     def level(self) -> Level:
@@ -254,7 +275,7 @@ def parse_definition(body: bytes, options: ReportOptions) -> ReportDefinition:
     elif "DateFrom" in criteria or "DateTo" in criteria:
         raise bad("SelectionCriteria.DateFrom", "is allowed with DateRangeType CUSTOM_DATE only")
     limit, offset = _page(params.get("Page"))
-    _check_lists(params)
+    goals, models = _check_lists(params)
     identity = {
         "params": params,
         "headers": [
@@ -277,6 +298,8 @@ def parse_definition(body: bytes, options: ReportOptions) -> ReportDefinition:
         offset=offset,
         include_vat=include_vat,
         fingerprint=fingerprint,
+        goals=goals,
+        models=models,
     )
 
 
@@ -293,17 +316,29 @@ def _page(page: Any) -> tuple[int | None, int]:
     return limit, offset
 
 
-def _check_lists(params: dict[str, Any]) -> None:
-    """Goals, AttributionModels and OrderBy are accepted (shape-checked) but do not change the numbers."""
+def _check_lists(params: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Goals and AttributionModels (which split the per-goal fields); OrderBy is shape-checked only.
+
+    Up to 10 goals (https://yandex.com/dev/direct/doc/en/spec). The page read names no default model, so
+    the emulator asks for AttributionModels with Goals rather than guess the column names.
+    """
     goals = params.get("Goals")
-    if goals is not None and (not isinstance(goals, list) or not all(isinstance(g, (str, int)) for g in goals)):
-        raise bad("Goals", "must be an array of goal ids")
+    if goals is not None and (
+        not isinstance(goals, list)
+        or not goals
+        or len(goals) > 10
+        or not all(isinstance(g, (str, int)) and str(g).isdigit() for g in goals)
+    ):
+        raise bad("Goals", "must be an array of 1 to 10 goal ids")
     models = params.get("AttributionModels")
-    if models is not None and (not isinstance(models, list) or not set(models) <= ATTRIBUTION_MODELS):
+    if models is not None and (not isinstance(models, list) or not models or not set(models) <= ATTRIBUTION_MODELS):
         raise bad("AttributionModels", f"values must be among {', '.join(sorted(ATTRIBUTION_MODELS))}")
+    if goals and not models:
+        raise bad("AttributionModels", "is required with Goals in the emulator (the column names depend on it)")
     order = params.get("OrderBy")
     if order is not None and not isinstance(order, list):
         raise bad("OrderBy", "must be an array")
+    return tuple(str(g) for g in goals or ()), tuple(models or ()) if goals else ()
 
 
 def resolve_dates(

@@ -214,9 +214,9 @@ class ReportsCall:
             with state.lock:
                 return state.get(campaign_id)
 
-        cols = columns(definition.fields, options.money_in_micros, campaign)
+        cols = columns(definition.fields, options.money_in_micros, campaign, definition.goals, definition.models)
         title = None if options.skip_report_header else report_title(definition.name, report.date_from, report.date_to)
-        header = None if options.skip_column_header else list(definition.fields)
+        header = None if options.skip_column_header else definition.columns
         stop_after = max(1, report.rows // 2) if fault is not None and fault.kind == "truncate" else None
         chunks = render(rows, cols, title=title, header=header, summary=not options.skip_summary, stop_after=stop_after)
         world.reports.delivered(report)

@@ -9,6 +9,7 @@ and bounces follow the clicks, which is how false-click filtering changes real s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -213,15 +214,36 @@ def _ad_rows(
                 yield StatRow(None, campaign_id, parent_of(ad_id), ad_id, *total)
 
 
+def goal_share(goal: str, model: str) -> int:
+    """The share (20..80 %) of a row's conversions and revenue credited to one goal under one model.
+
+    The emulator has no visits to attribute; a fixed share per (goal, model) keeps every per-goal column
+    deterministic and below the all-goals total, and differs between models as real attribution does.
+    """
+    digest = hashlib.blake2b(f"{goal}/{model}".encode(), digest_size=4).digest()
+    return 20 + int.from_bytes(digest, "big") % 61
+
+
 def today(state: AccountState) -> dt.date:
     """The emulator's current UTC date: statistics exist up to and including it."""
     return dt.datetime.fromtimestamp(state.clock.now(), dt.timezone.utc).date()
 
 
 def truth_rows(
-    engine: StatsEngine, state: AccountState, login_index: int, date_from: dt.date, date_to: dt.date, level: Level
+    engine: StatsEngine,
+    state: AccountState,
+    login_index: int,
+    date_from: dt.date,
+    date_to: dt.date,
+    level: Level,
+    goals: Sequence[str] = (),
+    models: Sequence[str] = (),
 ) -> Iterator[dict[str, object]]:
-    """Ground truth for ``/admin/stats/truth``: the same rows a per-day report returns, as JSON objects."""
+    """Ground truth for ``/admin/stats/truth``: the same rows a per-day report returns, as JSON objects.
+
+    With ``goals`` and ``models`` each row also carries ``Conversions_<goal>_<model>`` and
+    ``Revenue_<goal>_<model>``, as a report with those Goals and AttributionModels does.
+    """
     last = min(date_to, today(state)).toordinal()
     scope = ReportScope(state, login_index, IdFilter())
     for row in iter_stats(engine, scope, level, range(date_from.toordinal(), last + 1), by_date=True):
@@ -240,4 +262,9 @@ def truth_rows(
             Revenue=row.revenue,
             Bounces=row.bounces,
         )
+        for goal in goals:
+            for model in models:
+                share = goal_share(goal, model)
+                out[f"Conversions_{goal}_{model}"] = row.conversions * share // 100
+                out[f"Revenue_{goal}_{model}"] = row.revenue * share // 100
         yield out

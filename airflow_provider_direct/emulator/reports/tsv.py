@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from airflow_provider_direct.emulator.reports.stats import StatRow
+from airflow_provider_direct.emulator.reports.stats import StatRow, goal_share
 
 ROWS_PER_CHUNK = 2000
 UNDEFINED = "--"  # what the API prints for ratios without a denominator
@@ -43,8 +43,36 @@ def _clean(text: Any) -> str:
 Column = Callable[[StatRow], str]
 
 
-def columns(fields: Iterable[str], in_micros: bool, campaign: Callable[[int], dict[str, Any]]) -> list[Column]:
-    """One formatter per requested field, in FieldNames order."""
+def _ratio(numerator: int, denominator: int) -> str:
+    return f"{numerator * 100 / denominator:.2f}" if denominator else UNDEFINED
+
+
+def _conversion_columns(in_micros: bool, share: int = 100) -> dict[str, Column]:
+    """The conversion fields of all goals (``share`` 100) or of one goal and model (its share, in %)."""
+
+    def conversions(r: StatRow) -> int:
+        return r.conversions * share // 100
+
+    def revenue(r: StatRow) -> int:
+        return r.revenue * share // 100
+
+    return {
+        "Conversions": lambda r: str(conversions(r)),
+        "Revenue": lambda r: money(revenue(r), in_micros),
+        "ConversionRate": lambda r: _ratio(conversions(r), r.clicks),
+        "CostPerConversion": lambda r: money(r.cost // conversions(r), in_micros) if conversions(r) else UNDEFINED,
+        "GoalsRoi": lambda r: f"{(revenue(r) - r.cost) / r.cost:.2f}" if r.cost else UNDEFINED,
+    }
+
+
+def columns(
+    fields: Iterable[str],
+    in_micros: bool,
+    campaign: Callable[[int], dict[str, Any]],
+    goals: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+) -> list[Column]:
+    """One formatter per report column, in FieldNames order (per-goal fields: per goal, then model)."""
     dates: dict[int, str] = {}
 
     def date(row: StatRow) -> str:
@@ -72,11 +100,18 @@ def columns(fields: Iterable[str], in_micros: bool, campaign: Callable[[int], di
         "Cost": lambda r: money(r.cost, in_micros),
         "Ctr": lambda r: f"{r.clicks * 100 / r.impressions:.2f}" if r.impressions else UNDEFINED,
         "AvgCpc": avg_cpc,
-        "Conversions": lambda r: str(r.conversions),
-        "Revenue": lambda r: money(r.revenue, in_micros),
         "Bounces": lambda r: str(r.bounces),
+        **_conversion_columns(in_micros),
     }
-    return [table[name] for name in fields]
+    out: list[Column] = []
+    for name in fields:
+        if goals and name in ("Conversions", "Revenue", "ConversionRate", "CostPerConversion", "GoalsRoi"):
+            out.extend(
+                _conversion_columns(in_micros, goal_share(goal, model))[name] for goal in goals for model in models
+            )
+        else:
+            out.append(table[name])
+    return out
 
 
 def render(
