@@ -5,7 +5,8 @@ pull covers yesterday plus the restatement window: from the earliest pending Bor
 the sync (those rows are marked done in the load's transaction), else the last 3 days. Params allow
 ``DateRangeType: AUTO`` instead, and a backfill: a manual run with a date range is split into
 report-sized periods. Reports wait in the triggerer; ``yandex_direct_reports`` (create it with 5 slots
-and include_deferred) caps the offline reports in flight.
+and include_deferred) caps the offline reports in flight. Every load adds one partition per day whose
+rows changed to its table's Asset (``direct_daily_mart`` rebuilds exactly those days).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, task
 
 from airflow_provider_direct.operators.direct import warehouse_assets
-from airflow_provider_direct.operators.direct_reports import DirectReportOperator
+from airflow_provider_direct.operators.direct_reports import STATS_TABLES, DirectReportOperator, report_asset
 from airflow_provider_direct.sync.statistics import restatement_window, split_period
 from airflow_provider_direct.utils.logins import resolve_client_logins
 
@@ -76,5 +77,8 @@ with DAG(
         warehouse_conn_id=WAREHOUSE_CONN_ID,
         pool=REPORTS_POOL,
         poll_interval=float(os.environ.get("ASYNC_TASK_POLL_INTERVAL", "10")),
+        # Declared here, where the scheduler sees them: each load adds a partition per changed day to the
+        # Asset of the table it loaded (direct_daily_mart is scheduled on the campaign one).
+        outlets=[report_asset(WAREHOUSE_CONN_ID, table) for table in STATS_TABLES.values()],
         map_index_template="{{ task.client_login }}",
     ).expand_kwargs(plan_pulls())

@@ -19,6 +19,7 @@ from airflow_provider_direct.models.report_spec import ReportSpec
 from airflow_provider_direct.operators.async_task import AsyncTaskOperator
 from airflow_provider_direct.warehouse.report_loader import ReportLoader
 from airflow_provider_direct.warehouse.report_table import ReportTable
+from airflow_provider_direct.warehouse.schema import AD_STATS, CAMPAIGN_STATS
 from airflow_provider_direct.warehouse.statistics import StatsLoader
 from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID, DirectWarehouse
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
 #: Fields of a campaign statistics pull when the caller names none.
 DEFAULT_CAMPAIGN_FIELDS = ["Date", "CampaignId", "CampaignName", "Impressions", "Clicks", "Cost", "Conversions"]
+
+
+#: The statistics table of each ``stats_level``.
+STATS_TABLES = {"campaign": CAMPAIGN_STATS, "ad": AD_STATS}
 
 
 def report_asset(warehouse_conn_id: str, table: str) -> Asset:
@@ -191,6 +196,9 @@ class DirectReportOperator(AsyncTaskOperator):
             if "{{" not in table:
                 warehouse = kwargs.get("warehouse_conn_id", DEFAULT_WAREHOUSE_CONN_ID)
                 kwargs.setdefault("outlets", [report_asset(warehouse, table)])
+        elif stats_level in STATS_TABLES:
+            warehouse = kwargs.get("warehouse_conn_id", DEFAULT_WAREHOUSE_CONN_ID)
+            kwargs.setdefault("outlets", [report_asset(warehouse, STATS_TABLES[stats_level])])
         super().__init__(protocol=DirectReportsProtocol.name, http_conn_id=direct_conn_id, **kwargs)
         self.direct_conn_id = direct_conn_id
         self.client_login = client_login
@@ -297,8 +305,14 @@ class DirectReportOperator(AsyncTaskOperator):
             load.replaced_to,
             load.restatements_done,
         )
+        self._add_partitions(context, loader.table, loader.login, load.rows, load.changed_days)
         summary = ResultSummary(
-            bytes=size, http_status=status, content_type=content_type, rows=load.rows, table=loader.table
+            bytes=size,
+            http_status=status,
+            content_type=content_type,
+            rows=load.rows,
+            table=loader.table,
+            changed_days=load.changed_days,
         )
         summary.path = self.result_path
         return summary
@@ -327,18 +341,23 @@ class DirectReportOperator(AsyncTaskOperator):
             load.replaced_to,
             ", ".join(load.changed_days) or "none",
         )
-        outlet_events = context.get("outlet_events")
-        if outlet_events is not None and load.changed_days:
-            asset = report_asset(self.warehouse_conn_id, table.table)
-            if any(getattr(o, "uri", None) == asset.uri for o in self.outlets):
-                outlet_events[asset].add_partitions(load.changed_days)
-                outlet_events[asset].extra = {"client_login": loader.login, "rows": load.rows}
+        self._add_partitions(context, table.table, loader.login, load.rows, load.changed_days)
         summary = ResultSummary(
             bytes=lines.bytes,
             http_status=lines.status,
             content_type=lines.content_type,
             rows=load.rows,
             table=table.table,
+            changed_days=load.changed_days,
         )
-        summary.changed_days = load.changed_days
         return summary
+
+    def _add_partitions(self, context: Context, table: str, login: str, rows: int, days: list[str]) -> None:
+        """One partition (``YYYY-MM-DD``) per changed day on the table's Asset, when it is an outlet."""
+        outlet_events = context.get("outlet_events")
+        if outlet_events is None or not days:
+            return
+        asset = report_asset(self.warehouse_conn_id, table)
+        if any(getattr(o, "uri", None) == asset.uri for o in self.outlets):
+            outlet_events[asset].add_partitions(days)
+            outlet_events[asset].extra = {"client_login": login, "rows": rows}

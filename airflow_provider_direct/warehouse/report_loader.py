@@ -9,38 +9,15 @@ rebuilding for those days only. A fingerprint is the row count and an order-free
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
+from airflow_provider_direct.warehouse.day_digests import DayDigests, normal
 from airflow_provider_direct.warehouse.report_table import ReportTable
 from airflow_provider_direct.warehouse.statistics import TsvReader
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
-
-_MASK = (1 << 64) - 1
-
-
-def _normal(value: Any) -> Any:
-    """One value as both engines give it back: dates as ISO text (PostgreSQL returns ``date``)."""
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
-class DayDigests:
-    """Per day: (rows, sum of 64-bit row hashes mod 2**64); equal digests mean equal day contents."""
-
-    def __init__(self) -> None:
-        self.days: dict[str, tuple[int, int]] = {}
-
-    def add(self, day: str, values: Iterable[Any]) -> None:
-        text = repr(tuple(_normal(v) for v in values)).encode()
-        row = int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
-        count, total = self.days.get(day, (0, 0))
-        self.days[day] = (count + 1, (total + row) & _MASK)
-
-    def changed(self, other: DayDigests) -> list[str]:
-        return sorted(d for d in self.days.keys() | other.days.keys() if self.days.get(d) != other.days.get(d))
 
 
 @dataclass
@@ -160,5 +137,5 @@ class ReportLoader:
         cursor.execute(f"SELECT {', '.join(typed)} FROM {target} {where}", args)
         while chunk := cursor.fetchmany(BATCH_ROWS):
             for values in chunk:
-                digests.add(_normal(values[date_index]), values)
+                digests.add(normal(values[date_index]), values)
         cursor.execute(f"DELETE FROM {target} {where}", args)

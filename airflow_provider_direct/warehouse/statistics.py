@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
+from airflow_provider_direct.warehouse.day_digests import DayDigests
 from airflow_provider_direct.warehouse.schema import AD_STATS, CAMPAIGN_STATS, STAT_RESTATEMENTS
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
@@ -31,6 +32,7 @@ class StatsLoad:
     replaced_from: str
     replaced_to: str
     restatements_done: int
+    changed_days: list[str] = field(default_factory=list)  # days whose rows differ from what was there
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -233,9 +235,12 @@ class StatsLoader:
             "payload",
             "loaded_at",
         ]
+        day_at = columns.index("date") - 1
         loaded_at = d.ts(utcnow())
         rows = 0
         summary: int | None = None
+        compared = columns[1:-1]  # what a day's contents are: everything but the login and the load time
+        old, new = DayDigests(), DayDigests()
         with self.warehouse.transaction() as tx:
             target = d.qualify(self.table)
             cleared = False
@@ -243,10 +248,13 @@ class StatsLoader:
             def clear() -> None:
                 if self.date_from is None or self.date_to is None:
                     raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
-                tx.cursor.execute(
-                    f"DELETE FROM {target} WHERE client_login = {p} AND date >= {p} AND date <= {p}",
-                    (self.login, self.date_from, self.date_to),
-                )
+                where = f"WHERE client_login = {p} AND date >= {p} AND date <= {p}"
+                args = (self.login, self.date_from, self.date_to)
+                tx.cursor.execute(f"SELECT {', '.join(compared)} FROM {target} {where}", args)
+                while chunk := tx.cursor.fetchmany(BATCH_ROWS):
+                    for values in chunk:
+                        old.add(_day(values[day_at]), _comparable(values))
+                tx.cursor.execute(f"DELETE FROM {target} {where}", args)
 
             batch: list[tuple[Any, ...]] = []
             reader = TsvReader(lines)
@@ -263,7 +271,9 @@ class StatsLoader:
                 date = cells[layout.date]
                 if not low <= date <= high:
                     raise AsyncTaskProtocolError(f"a row dated {date} is outside {low}..{high}")
-                batch.append((self.login, *layout.row(cells), loaded_at))
+                row = layout.row(cells)
+                new.add(date, _comparable(row))
+                batch.append((self.login, *row, loaded_at))
                 rows += 1
                 if len(batch) >= BATCH_ROWS:
                     # The partition was deleted above: plain inserts, and a duplicate row fails loudly.
@@ -282,7 +292,7 @@ class StatsLoader:
             if summary is not None and summary != rows:
                 raise AsyncTaskProtocolError(f"the report's summary says {summary} rows but {rows} arrived: not loaded")
             done = self._mark_restatements_done(tx.cursor, d.ts(utcnow()))
-        return StatsLoad(rows, summary, self.date_from or "", self.date_to or "", done)
+        return StatsLoad(rows, summary, self.date_from or "", self.date_to or "", done, new.changed(old))
 
     def _mark_restatements_done(self, cursor: Any, now: Any) -> int:
         """Restatements whose BorderDate this pull covers (from it up to the end) are done."""
@@ -300,6 +310,19 @@ class StatsLoader:
             params.extend(self.done_campaigns)
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
+
+
+def _day(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _comparable(values: Sequence[Any]) -> tuple[Any, ...]:
+    """A stored or new row in one shape: its last value, the payload, as sorted JSON text (PostgreSQL
+    returns JSONB parsed, SQLite as text)."""
+    payload = values[-1]
+    if isinstance(payload, str):
+        payload = json.loads(payload)
+    return (*values[:-1], json.dumps(payload, sort_keys=True))
 
 
 def pending_restatements(warehouse: DirectWarehouse, client_login: str) -> dict[int, str]:

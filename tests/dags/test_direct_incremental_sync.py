@@ -43,6 +43,7 @@ def test_dags_import_without_errors(metadata_db: None) -> None:
         "workers_export",
         "mytarget_async_request",
         "direct_statistics",
+        "direct_daily_mart",
     }
     dag = dagbag.get_dag("direct_incremental_sync")
     assert {t.task_id for t in dag.tasks} == {"client_logins", "sync"}

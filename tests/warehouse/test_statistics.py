@@ -64,11 +64,14 @@ def test_load_replaces_the_partition_and_is_idempotent(warehouse: DirectWarehous
     first = tsv([("2026-01-01", 1, 5), ("2026-01-02", 1, 6), ("2026-01-03", 2, 7)], summary=3)
     load = StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(first)
     assert (load.rows, load.summary_rows) == (3, 3)
+    assert load.changed_days == ["2026-01-01", "2026-01-02", "2026-01-03"]
+    assert StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(first).changed_days == []
     StatsLoader(warehouse, "c2", "2026-01-01", "2026-01-03").load(tsv([("2026-01-01", 9, 1)], summary=1))
     # Day 2 restated: campaign 1 had 6 clicks, now 4; campaign 2 gained a row; day 3 row disappeared.
     again = tsv([("2026-01-02", 1, 4), ("2026-01-02", 2, 1)], summary=2, title="r (2026-01-02 - 2026-01-03)")
-    StatsLoader(warehouse, "c1", "2026-01-02", "2026-01-03").load(again)
-    StatsLoader(warehouse, "c1", "2026-01-02", "2026-01-03").load(again)
+    restated = StatsLoader(warehouse, "c1", "2026-01-02", "2026-01-03").load(again)
+    assert restated.changed_days == ["2026-01-02", "2026-01-03"]
+    assert StatsLoader(warehouse, "c1", "2026-01-02", "2026-01-03").load(again).changed_days == []
     assert stats(warehouse) == [
         ("c1", 1, "2026-01-01", 5, 5_000_000, None),
         ("c1", 1, "2026-01-02", 4, 4_000_000, None),
