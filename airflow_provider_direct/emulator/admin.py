@@ -269,16 +269,31 @@ def stats_truth(
     login: str,
     date_from: dt.date,
     date_to: dt.date,
-    level: Literal["campaign", "ad"] = "campaign",
+    level: Literal["account", "campaign", "ad_group", "ad"] = "campaign",
     goals: str = "",
     models: str = "",
+    dims: str = "",
+    search_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Per-day rows exactly as a Reports TSV carries them (money in micros, VAT included, empty rows omitted);
-    ``goals`` and ``models`` (comma-separated) add the per-goal conversion and revenue columns."""
+    ``goals`` and ``models`` (comma-separated) add the per-goal conversion and revenue columns, ``dims``
+    (comma-separated dimension fields) groups by them, ``search_only`` keeps search traffic (search queries)."""
     world = _world(request)
     login_index = _login_index(world, login)
-    split = [g for g in goals.split(",") if g], [m for m in models.split(",") if m]
-    return list(truth_rows(world.report_stats, world.state, login_index, date_from, date_to, level, *split))
+    goal_ids, model_names, dim_names = ([v for v in text.split(",") if v] for text in (goals, models, dims))
+    rows = truth_rows(
+        world.report_stats,
+        world.state,
+        login_index,
+        date_from,
+        date_to,
+        level,
+        goal_ids,
+        model_names,
+        dim_names,
+        search_only,
+    )
+    return list(rows)
 
 
 @router.get("/reports")

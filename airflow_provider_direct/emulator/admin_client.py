@@ -106,6 +106,8 @@ class EmulatorAdmin:
         level: str = "campaign",
         goals: Sequence[str] = (),
         models: Sequence[str] = (),
+        dims: Sequence[str] = (),
+        search_only: bool = False,
     ) -> list[dict[str, Any]]:
         """Per-day ground-truth rows (money in micros), the same numbers a Reports TSV carries; with goals
         and models, the per-goal ``Conversions_<goal>_<model>`` and ``Revenue_<goal>_<model>`` too."""
@@ -116,6 +118,8 @@ class EmulatorAdmin:
             "level": level,
             "goals": ",".join(goals),
             "models": ",".join(models),
+            "dims": ",".join(dims),
+            "search_only": str(search_only).lower(),
         }
         response = self.session.get(f"{self.url}/admin/stats/truth", params=params, timeout=self.timeout)
         response.raise_for_status()

@@ -76,17 +76,22 @@ def test_online_tsv_layout_and_money(server: EmulatorServer, admin: EmulatorAdmi
     ]
 
 
-def test_location_of_presence_is_one_region(server: EmulatorServer, admin: EmulatorAdmin) -> None:
-    """The official example's FieldNames (Date, CampaignName, LocationOfPresenceName, ...) are accepted;
-    all emulated traffic comes from one region, so its rows are the campaign rows with a region added."""
+def test_location_of_presence_splits_the_campaign_rows(server: EmulatorServer, admin: EmulatorAdmin) -> None:
+    """The official example's FieldNames (Date, CampaignName, LocationOfPresenceName, ...) are accepted; the
+    traffic comes from several regions, and per campaign-day the regions add up to the campaign row."""
     start, end = week(admin)
     fields = ["Date", "CampaignName", "LocationOfPresenceName", "Impressions", "Clicks", "Cost"]
     out = lines(post(server, definition("geo", start, end, FieldNames=fields), skipReportHeader="true"))
     assert out[0].split("\t") == fields
     rows = [line.split("\t") for line in out[1:-1]]
-    assert rows and {row[2] for row in rows} == {"Moscow"}
+    assert {row[2] for row in rows} == {"Москва", "Санкт-Петербург", "Екатеринбург", "Новосибирск"}
+    sums: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        total = sums.setdefault((row[0], row[1]), [0, 0, 0])
+        for i in range(3):
+            total[i] += int(row[3 + i])
     plain = lines(post(server, definition("plain", start, end), skipReportHeader="true"))
-    assert [row[3:] for row in rows] == [line.split("\t")[2:5] for line in plain[1:-1]]
+    assert sorted(sums.values()) == sorted([int(v) for v in line.split("\t")[2:5]] for line in plain[1:-1])
 
 
 def test_skip_headers_and_filter(server: EmulatorServer, admin: EmulatorAdmin) -> None:
@@ -140,7 +145,9 @@ def test_validation_errors(server: EmulatorServer, admin: EmulatorAdmin) -> None
     for bad, field in (
         ({"ReportName": None}, "ReportName"),
         ({"FieldNames": ["Date", "Nope"]}, "FieldNames"),
-        ({"ReportType": "SEARCH_QUERY_PERFORMANCE_REPORT"}, "ReportType"),
+        ({"ReportType": "REACH_AND_FREQUENCY_PERFORMANCE_REPORT"}, "ReportType"),  # not emulated
+        # https://yandex.com/dev/direct/doc/en/fields-list: AdId is not a CAMPAIGN_PERFORMANCE_REPORT field.
+        ({"FieldNames": ["Date", "CampaignId", "AdId", "Clicks"]}, "AdId is not available"),
         ({"Format": "CSV"}, "Format"),
         ({"IncludeVAT": None}, "IncludeVAT"),
     ):

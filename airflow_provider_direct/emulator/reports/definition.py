@@ -16,11 +16,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_direct.emulator.errors import ApiError
+from airflow_provider_direct.emulator.reports.segments import DIMENSIONS
 from airflow_provider_direct.emulator.reports.stats import IdFilter, Level
+from airflow_provider_direct.models.report_fields import COMPATIBILITY
 
 REPORT_TYPES = frozenset(
-    {"CAMPAIGN_PERFORMANCE_REPORT", "AD_PERFORMANCE_REPORT", "ACCOUNT_PERFORMANCE_REPORT", "CUSTOM_REPORT"}
+    {
+        "CAMPAIGN_PERFORMANCE_REPORT",
+        "ADGROUP_PERFORMANCE_REPORT",
+        "AD_PERFORMANCE_REPORT",
+        "ACCOUNT_PERFORMANCE_REPORT",
+        "CRITERIA_PERFORMANCE_REPORT",
+        "SEARCH_QUERY_PERFORMANCE_REPORT",
+        "CUSTOM_REPORT",
+    }
 )
+#: "Reports with the SEARCH_QUERY_PERFORMANCE_REPORT type can only be generated in offline mode"
+#: (https://yandex.com/dev/direct/doc/en/mode); they hold search traffic only.
+OFFLINE_ONLY = frozenset({"SEARCH_QUERY_PERFORMANCE_REPORT"})
 DATE_RANGES = frozenset({"CUSTOM_DATE", "TODAY", "YESTERDAY", "LAST_3_DAYS", "LAST_7_DAYS", "LAST_30_DAYS", "AUTO"})
 LAST_DAYS = {"LAST_3_DAYS": 3, "LAST_7_DAYS": 7, "LAST_30_DAYS": 30}
 FIELD_NAMES = frozenset(
@@ -43,6 +56,8 @@ FIELD_NAMES = frozenset(
         "ConversionRate",
         "CostPerConversion",
         "GoalsRoi",
+        "AdGroupName",
+        *DIMENSIONS,
     }
 )
 #: "If [Goals] is specified, instead of the ConversionRate, Conversions, CostPerConversion, GoalsRoi and
@@ -51,11 +66,6 @@ FIELD_NAMES = frozenset(
 #: named ``<Field>_<goal>_<model>`` (https://yandex.com/dev/direct/doc/en/example-metrika).
 PER_GOAL_FIELDS = frozenset({"ConversionRate", "Conversions", "CostPerConversion", "GoalsRoi", "Revenue"})
 CAMPAIGN_FIELDS = frozenset({"CampaignId", "CampaignName", "CampaignType"})
-# Dimension fields a report type may not carry (CUSTOM_REPORT and AD_PERFORMANCE_REPORT take all).
-FORBIDDEN_BY_TYPE = {
-    "ACCOUNT_PERFORMANCE_REPORT": CAMPAIGN_FIELDS | {"AdGroupId", "AdId"},
-    "CAMPAIGN_PERFORMANCE_REPORT": frozenset({"AdGroupId", "AdId"}),
-}
 FILTER_FIELDS = frozenset({"CampaignId", "AdGroupId", "AdId"})
 FILTER_OPERATORS = frozenset({"EQUALS", "IN", "NOT_EQUALS", "NOT_IN"})
 ATTRIBUTION_MODELS = frozenset({"FC", "LC", "LSC", "LYDC", "FCCD", "LSCCD", "LYDCCD", "AUTO"})
@@ -127,7 +137,7 @@ class ReportDefinition:
         names = set(self.fields)
         if "AdId" in names:
             return "ad"
-        if "AdGroupId" in names:
+        if names & {"AdGroupId", "AdGroupName"}:
             return "ad_group"
         if names & CAMPAIGN_FIELDS:
             return "campaign"
@@ -136,6 +146,15 @@ class ReportDefinition:
     @property
     def by_date(self) -> bool:
         return "Date" in self.fields
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """The dimension fields that split the ad-days into segments (``segments``), in FieldNames order."""
+        return tuple(f for f in self.fields if f in DIMENSIONS)
+
+    @property
+    def search_only(self) -> bool:
+        return self.report_type == "SEARCH_QUERY_PERFORMANCE_REPORT"
 
 
 def _flag(headers: Mapping[str, str], name: str, default: bool) -> bool:
@@ -252,9 +271,12 @@ def parse_definition(body: bytes, options: ReportOptions) -> ReportDefinition:
             raise bad("FieldNames", f"unsupported field {value!r}")
     if len(set(fields)) != len(fields):
         raise bad("FieldNames", "contains duplicates")
-    forbidden = set(fields) & FORBIDDEN_BY_TYPE.get(report_type, frozenset())
+    # The documented table of which field each type allows (https://yandex.com/dev/direct/doc/en/fields-list).
+    forbidden = [f for f in fields if f not in COMPATIBILITY[report_type]]
     if forbidden:
-        raise bad("FieldNames", f"{sorted(forbidden)[0]} is not available in {report_type}")
+        raise bad("FieldNames", f"{forbidden[0]} is not available in {report_type}")
+    if report_type in OFFLINE_ONLY and options.mode == "online":
+        raise bad("processingMode", f"{report_type} can only be generated in offline mode")
     date_range = _enum(params, "DateRangeType", DATE_RANGES)
     if _enum(params, "Format", frozenset({"TSV"})) != "TSV":
         raise bad("Format", "must be TSV")

@@ -21,6 +21,7 @@ from airflow_provider_direct.emulator.auth import authenticate, authorize
 from airflow_provider_direct.emulator.errors import ApiError, language
 from airflow_provider_direct.emulator.faults import FaultSpec
 from airflow_provider_direct.emulator.reports.definition import (
+    OFFLINE_ONLY,
     ReportDefinition,
     ReportOptions,
     parse_definition,
@@ -28,6 +29,7 @@ from airflow_provider_direct.emulator.reports.definition import (
     resolve_dates,
 )
 from airflow_provider_direct.emulator.reports.queue import StoredReport
+from airflow_provider_direct.emulator.reports.segments import SLICES
 from airflow_provider_direct.emulator.reports.stats import ReportScope, iter_stats, today
 from airflow_provider_direct.emulator.reports.tsv import columns, gzipped, render, report_title
 from airflow_provider_direct.emulator.responses import (
@@ -144,12 +146,14 @@ class ReportsCall:
         scope = ReportScope(state, login_index, definition.ids)
         days = max(0, (min(date_to, current) - date_from).days + 1)
         rows = scope.estimate(definition.level, days) if days else 0
+        if definition.dims:  # every ad-day splits into at most SLICES segment rows
+            rows *= SLICES
         mode = options.mode
         too_big = rows > config.reports_online_max_rows
         if mode == "online" and too_big:
             raise ApiError(9001, "report_too_big", rows=rows, limit=config.reports_online_max_rows)
         if mode == "auto":
-            mode = "offline" if too_big else "online"
+            mode = "offline" if too_big or definition.report_type in OFFLINE_ONLY else "online"
         report = StoredReport(
             login=login,
             definition=definition,
@@ -206,6 +210,8 @@ class ReportsCall:
             days,
             by_date=definition.by_date,
             include_vat=definition.include_vat,
+            dims=definition.dims,
+            search_only=definition.search_only,
         )
         rows = _page(rows, definition.offset, definition.limit)
 
@@ -214,7 +220,9 @@ class ReportsCall:
             with state.lock:
                 return state.get(campaign_id)
 
-        cols = columns(definition.fields, options.money_in_micros, campaign, definition.goals, definition.models)
+        cols = columns(
+            definition.fields, options.money_in_micros, campaign, definition.goals, definition.models, definition.dims
+        )
         title = None if options.skip_report_header else report_title(definition.name, report.date_from, report.date_to)
         header = None if options.skip_column_header else definition.columns
         stop_after = max(1, report.rows // 2) if fault is not None and fault.kind == "truncate" else None

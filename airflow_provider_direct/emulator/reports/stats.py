@@ -12,10 +12,11 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from airflow_provider_direct.emulator.data import mix
 from airflow_provider_direct.emulator.ids import CREATED_BASE, Kind
+from airflow_provider_direct.emulator.reports import segments
 from airflow_provider_direct.emulator.state import AccountState
 
 Level = Literal["account", "campaign", "ad_group", "ad"]
@@ -35,6 +36,7 @@ class StatRow(NamedTuple):
     conversions: int
     revenue: int  # micros
     bounces: int
+    dims: tuple[Any, ...] = ()  # values of the report's dimension fields, in their order
 
 
 Metrics = tuple[int, int, int, int, int, int]
@@ -155,17 +157,23 @@ def iter_stats(
     *,
     by_date: bool,
     include_vat: bool = True,
+    dims: tuple[str, ...] = (),
+    search_only: bool = False,
 ) -> Iterator[StatRow]:
-    """Rows sorted by Date, CampaignId, AdGroupId, AdId; computed ad by ad, summed on the fly."""
+    """Rows sorted by Date, CampaignId, AdGroupId, AdId (then the dimension values); computed ad by ad,
+    summed on the fly. With ``dims`` (or ``search_only``) each ad-day is split into its segments."""
+    if dims or search_only:
+        yield from _sliced_rows(engine, scope, level, days, by_date, include_vat, dims, search_only)
+        return
     ad_rows = _ad_rows(engine, scope, days, by_date, include_vat)
     if level == "ad":  # the common big case: no aggregation
         yield from ad_rows
         return
     width = _key_width(level)
-    current: tuple[int | None, ...] | None = None
+    current: tuple[Any, ...] | None = None
     sums = [0, 0, 0, 0, 0, 0]
     for row in ad_rows:
-        key = row[:width]
+        key: tuple[Any, ...] = row[:width]
         if key != current:
             if current is not None and sums[0]:
                 yield _row(current, sums)
@@ -181,9 +189,13 @@ def iter_stats(
         yield _row(current, sums)
 
 
-def _row(key: tuple[int | None, ...], sums: list[int]) -> StatRow:
+def _row(key: tuple[Any, ...], sums: list[int], dims: tuple[Any, ...] = ()) -> StatRow:
+    """A row of the first ``len(key)`` ids (date, campaign, group, ad; the rest None) and six sums."""
     padded = (*key, None, None, None, None)
-    return StatRow(padded[0], padded[1], padded[2], padded[3], *sums)
+    impressions, clicks, cost, conversions, revenue, bounces = sums
+    return StatRow(
+        padded[0], padded[1], padded[2], padded[3], impressions, clicks, cost, conversions, revenue, bounces, dims
+    )
 
 
 def _ad_rows(
@@ -211,7 +223,7 @@ def _ad_rows(
                     for i in range(6):
                         total[i] += m[i]
             if total[0]:
-                yield StatRow(None, campaign_id, parent_of(ad_id), ad_id, *total)
+                yield _row((None, campaign_id, parent_of(ad_id), ad_id), total)
 
 
 def goal_share(goal: str, model: str) -> int:
@@ -222,6 +234,87 @@ def goal_share(goal: str, model: str) -> int:
     """
     digest = hashlib.blake2b(f"{goal}/{model}".encode(), digest_size=4).digest()
     return 20 + int.from_bytes(digest, "big") % 61
+
+
+def _criterion(state: AccountState) -> segments.Criterion:
+    """(CriterionId, Criterion, CriterionType) of a slice: a keyword of the ad's group, else autotargeting."""
+    layout = state.layout
+    cache: dict[tuple[int, int], tuple[int | None, str, str]] = {}
+
+    def criterion(ad_id: int, h: int) -> tuple[int | None, str, str]:
+        group_id = state.parent_of(ad_id)
+        campaign_id = state.parent_of(group_id)
+        if group_id >= CREATED_BASE or not layout.keywords or not state.has_keywords(campaign_id):
+            return None, "---autotargeting", "AUTOTARGETING"
+        key = (group_id, h % layout.keywords)
+        found = cache.get(key)
+        if found is None:
+            keyword_id = layout.keyword_id(group_id, key[1])
+            found = cache[key] = (keyword_id, str(state.get(keyword_id)["Keyword"]), "KEYWORD")
+        return found
+
+    return criterion
+
+
+def _sliced_rows(
+    engine: StatsEngine,
+    scope: ReportScope,
+    level: Level,
+    days: range,
+    by_date: bool,
+    include_vat: bool,
+    dims: tuple[str, ...],
+    search_only: bool,
+) -> Iterator[StatRow]:
+    """Segment rows grouped by the level's ids and the requested dimension values (flushed per campaign, or
+    per day for account-level reports, so at most one campaign's groups are held)."""
+    state = scope.state
+    factors = state.stat_factors
+    criterion = _criterion(state)
+    acc: dict[tuple[Any, ...], list[int]] = {}
+
+    def flush() -> Iterator[StatRow]:
+        for key in sorted(acc, key=lambda k: tuple((v is None, v) for v in k)):
+            sums = acc[key]
+            if sums[0]:
+                yield _row(key[:4], sums, key[4:])
+        acc.clear()
+
+    def add(ordinal: int, campaign_id: int) -> None:
+        factor = factors.get((campaign_id, ordinal), 1.0)
+        for ad_id in scope.ads(campaign_id):
+            metrics = engine.ad_day(ad_id, ordinal, factor, include_vat)
+            if metrics is None:
+                continue
+            group_id = state.parent_of(ad_id)
+            for values, part in segments.slices(engine.salt, ad_id, ordinal, metrics, criterion):
+                if search_only and values["AdNetworkType"] != "SEARCH":
+                    continue
+                key = (
+                    ordinal if by_date else None,
+                    None if level == "account" else campaign_id,
+                    group_id if level in ("ad_group", "ad") else None,
+                    ad_id if level == "ad" else None,
+                    *(values[d] for d in dims),
+                )
+                sums = acc.setdefault(key, [0, 0, 0, 0, 0, 0])
+                for i in range(6):
+                    sums[i] += part[i]
+
+    if by_date:
+        for ordinal in days:
+            for campaign_id in scope.campaigns:
+                add(ordinal, campaign_id)
+                if level != "account":
+                    yield from flush()
+            yield from flush()
+    else:
+        for campaign_id in scope.campaigns:
+            for ordinal in days:
+                add(ordinal, campaign_id)
+            if level != "account":
+                yield from flush()
+        yield from flush()
 
 
 def today(state: AccountState) -> dt.date:
@@ -238,6 +331,8 @@ def truth_rows(
     level: Level,
     goals: Sequence[str] = (),
     models: Sequence[str] = (),
+    dims: Sequence[str] = (),
+    search_only: bool = False,
 ) -> Iterator[dict[str, object]]:
     """Ground truth for ``/admin/stats/truth``: the same rows a per-day report returns, as JSON objects.
 
@@ -246,7 +341,8 @@ def truth_rows(
     """
     last = min(date_to, today(state)).toordinal()
     scope = ReportScope(state, login_index, IdFilter())
-    for row in iter_stats(engine, scope, level, range(date_from.toordinal(), last + 1), by_date=True):
+    days = range(date_from.toordinal(), last + 1)
+    for row in iter_stats(engine, scope, level, days, by_date=True, dims=tuple(dims), search_only=search_only):
         out: dict[str, object] = {"Date": dt.date.fromordinal(row.date or 0).isoformat()}
         if row.campaign_id is not None:
             out["CampaignId"] = row.campaign_id
@@ -254,6 +350,7 @@ def truth_rows(
             out["AdGroupId"] = row.group_id
         if row.ad_id is not None:
             out["AdId"] = row.ad_id
+        out.update(zip(dims, row.dims, strict=True))
         out.update(
             Impressions=row.impressions,
             Clicks=row.clicks,

@@ -15,8 +15,6 @@ from airflow_provider_direct.emulator.reports.stats import StatRow, goal_share
 
 ROWS_PER_CHUNK = 2000
 UNDEFINED = "--"  # what the API prints for ratios without a denominator
-#: The one region the emulated traffic comes from: a constant keeps every level's rows summable.
-LOCATION_OF_PRESENCE = "Moscow"
 
 
 def report_title(name: str, date_from: dt.date, date_to: dt.date) -> str:
@@ -65,12 +63,21 @@ def _conversion_columns(in_micros: bool, share: int = 100) -> dict[str, Column]:
     }
 
 
+def _dimension(position: int) -> Column:
+    def value(row: StatRow) -> str:
+        found = row.dims[position]
+        return UNDEFINED if found is None else _clean(found)
+
+    return value
+
+
 def columns(
     fields: Iterable[str],
     in_micros: bool,
     campaign: Callable[[int], dict[str, Any]],
     goals: tuple[str, ...] = (),
     models: tuple[str, ...] = (),
+    dims: tuple[str, ...] = (),
 ) -> list[Column]:
     """One formatter per report column, in FieldNames order (per-goal fields: per goal, then model)."""
     dates: dict[int, str] = {}
@@ -92,8 +99,8 @@ def columns(
         "CampaignId": lambda r: str(r.campaign_id),
         "CampaignName": lambda r: _clean(campaign(r.campaign_id or 0)["Name"]),
         "CampaignType": lambda r: _clean(campaign(r.campaign_id or 0)["Type"]),
-        "LocationOfPresenceName": lambda r: LOCATION_OF_PRESENCE,
         "AdGroupId": lambda r: str(r.group_id),
+        "AdGroupName": lambda r: _clean(campaign(r.group_id or 0)["Name"]),
         "AdId": lambda r: str(r.ad_id),
         "Impressions": lambda r: str(r.impressions),
         "Clicks": lambda r: str(r.clicks),
@@ -103,6 +110,8 @@ def columns(
         "Bounces": lambda r: str(r.bounces),
         **_conversion_columns(in_micros),
     }
+    for position, name in enumerate(dims):  # segment values, in the order the row carries them
+        table[name] = _dimension(position)
     out: list[Column] = []
     for name in fields:
         if goals and name in ("Conversions", "Revenue", "ConversionRate", "CostPerConversion", "GoalsRoi"):
