@@ -6,7 +6,9 @@ the sync (those rows are marked done in the load's transaction), else the last 3
 ``DateRangeType: AUTO`` instead, and a backfill: a manual run with a date range is split into
 report-sized periods. Reports wait in the triggerer; ``yandex_direct_reports`` (create it with 5 slots
 and include_deferred) caps the offline reports in flight. Every load adds one partition per day whose
-rows changed to its table's Asset (``direct_daily_mart`` rebuilds exactly those days).
+rows changed to its table's Asset (``direct_daily_mart`` rebuilds exactly those days). The ``reports``
+param adds standard reports (``sync.standard_reports``: campaign, ad group, ad, criteria, search queries,
+regions, demographics, placements), each into its own typed table over the same periods.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import os
 
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, task
 
+from airflow_provider_direct.models.report_fields import OFFLINE_ONLY
 from airflow_provider_direct.operators.direct import warehouse_assets
 from airflow_provider_direct.operators.direct_reports import STATS_TABLES, DirectReportOperator, report_asset
+from airflow_provider_direct.sync.standard_reports import STANDARD_REPORTS
 from airflow_provider_direct.sync.statistics import restatement_window, split_period
 from airflow_provider_direct.utils.logins import resolve_client_logins
 
@@ -25,6 +29,8 @@ DIRECT_CONN_ID = os.environ.get("DIRECT_CONN_ID", "yandex_direct_default")
 WAREHOUSE_CONN_ID = os.environ.get("DIRECT_WAREHOUSE_CONN_ID", "direct_warehouse_default")
 REPORTS_POOL = os.environ.get("DIRECT_REPORTS_POOL", "yandex_direct_reports")
 CRON = os.environ.get("DIRECT_STATISTICS_CRON", "0 6 * * *")
+#: Standard reports a scheduled run loads (comma-separated names; the UI's params can change it per run).
+STANDARD_DEFAULT = [n for n in os.environ.get("DIRECT_STANDARD_REPORTS", "").split(",") if n]
 
 with DAG(
     dag_id="direct_statistics",
@@ -42,6 +48,12 @@ with DAG(
         "date_to": Param(None, type=["null", "string"], format="date", description="Backfill: last day"),
         "auto_range": Param(False, type="boolean", description="Let the API choose the period (DateRangeType AUTO)"),
         "stats_level": Param("campaign", enum=["campaign", "ad"]),
+        "reports": Param(
+            STANDARD_DEFAULT,
+            type="array",
+            items={"type": "string", "enum": list(STANDARD_REPORTS)},
+            description="Standard reports to load too, each into its typed table, over the same periods",
+        ),
     },
     default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=10)},
 ) as dag:
@@ -71,6 +83,42 @@ with DAG(
             for login in logins
         ]
 
+    @task
+    def plan_report(name: str, pulls: list[dict[str, object]], **context: object) -> list[dict[str, object]]:
+        """The standard report's pulls: the same logins and periods, when the run asks for that report."""
+        if name not in (context["params"].get("reports") or ()):  # type: ignore[attr-defined]
+            return []
+        report = STANDARD_REPORTS[name]
+        oldest = None
+        if report.days_back is not None:  # e.g. search queries: the service keeps 180 days
+            oldest = (dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=report.days_back - 1)).isoformat()
+        out = []
+        for pull in pulls:
+            period = {k: v for k, v in pull.items() if k in ("client_login", "date_from", "date_to", "date_range_type")}
+            if oldest is not None and period.get("date_from") is not None:
+                if str(period["date_to"]) < oldest:
+                    continue
+                period["date_from"] = max(str(period["date_from"]), oldest)
+            out.append(period)
+        return out
+
+    pulls = plan_pulls()
+    for name, report in STANDARD_REPORTS.items():
+        spec = report.spec
+        DirectReportOperator.partial(
+            task_id=f"report_{name}",
+            direct_conn_id=DIRECT_CONN_ID,
+            warehouse_conn_id=WAREHOUSE_CONN_ID,
+            report_type=spec.report_type,
+            field_names=list(spec.field_names),
+            table=report.table.table,
+            processing_mode="offline" if spec.report_type in OFFLINE_ONLY else "auto",
+            pool=REPORTS_POOL,
+            poll_interval=float(os.environ.get("ASYNC_TASK_POLL_INTERVAL", "10")),
+            outlets=[report_asset(WAREHOUSE_CONN_ID, report.table.table)],
+            map_index_template="{{ task.client_login }}",
+        ).expand_kwargs(plan_report.override(task_id=f"plan_{name}")(name, pulls))
+
     DirectReportOperator.partial(
         task_id="report",
         direct_conn_id=DIRECT_CONN_ID,
@@ -81,4 +129,4 @@ with DAG(
         # Asset of the table it loaded (direct_daily_mart is scheduled on the campaign one).
         outlets=[report_asset(WAREHOUSE_CONN_ID, table) for table in STATS_TABLES.values()],
         map_index_template="{{ task.client_login }}",
-    ).expand_kwargs(plan_pulls())
+    ).expand_kwargs(pulls)

@@ -185,3 +185,46 @@ def test_restatement_through_the_sync_and_statistics_dags(
     assert earlier and all(after[d] == before[d] for d in earlier)
     assert all(after[d] > before[d] for d in before if str(d) >= corrected)
     assert store._fetch("SELECT COUNT(*) FROM direct_stat_restatements WHERE done_at IS NULL") == [(0,)]
+
+
+@pytest.mark.integration
+def test_direct_statistics_dag_loads_the_chosen_standard_reports(
+    metadata_db: None,
+    emulator: EmulatorServer,
+    emulator_admin: EmulatorAdmin,
+    make_connection: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ``reports`` param adds standard reports over the same periods; the others are not pulled."""
+    import datetime as dt
+
+    from airflow.utils.state import DagRunState, TaskInstanceState
+
+    monkeypatch.setenv("ASYNC_TASK_POLL_INTERVAL", "0.2")
+    make_connection(host=emulator.url, password="agency-token")
+    make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
+    dag = load_dagbag().get_dag("direct_statistics")
+    for task in dag.tasks:
+        task.retries = 0
+    day = dt.date.today()
+    start, end = (day - dt.timedelta(days=5)).isoformat(), (day - dt.timedelta(days=1)).isoformat()
+    conf = {"client_logins": ["client-2"], "date_from": start, "date_to": end, "reports": ["geo_day", "search_queries"]}
+    run = dag.test(run_conf=conf)
+    assert run.state == DagRunState.SUCCESS
+    states = {ti.task_id: ti.state for ti in run.get_task_instances() if ti.task_id.startswith("report_")}
+    assert states["report_geo_day"] == states["report_search_queries"] == TaskInstanceState.SUCCESS
+    assert states["report_ad_day"] == TaskInstanceState.SKIPPED  # not asked for: no mapped instance
+    store = DirectWarehouse.from_conn_id("direct_warehouse_default")
+    geo = emulator_admin.stats_truth(
+        "client-2",
+        start,
+        end,
+        dims=["LocationOfPresenceId", "LocationOfPresenceName", "TargetingLocationId", "TargetingLocationName"],
+    )
+    assert store._fetch("SELECT COUNT(*), SUM(clicks) FROM direct_stats_geo_day") == [
+        (len(geo), sum(r["Clicks"] for r in geo))
+    ]
+    queries = store._fetch("SELECT COUNT(*), SUM(impressions) FROM direct_stats_search_queries")[0]
+    campaign_totals = store._fetch("SELECT SUM(impressions) FROM direct_campaign_stats")[0][0]
+    assert queries[0] > 0 and 0 < queries[1] < campaign_totals  # search traffic only, a share of the whole
