@@ -7,7 +7,13 @@ Each measurement is a fresh child process (its own peak RSS) and a fresh warehou
 
 Goals (issue 5): peak RSS under 200 MB regardless of report size, and at least the plain loop's rows/s.
 
-    .venv/bin/python benchmarks/bench_reports.py [--ads 20000 --days 100]
+``--custom`` measures a typed report table instead (issue 11): a CUSTOM_REPORT with 10 fields and two goals
+(11 typed columns) through DirectReportOperator(table=...), against a plain streaming loop over the same
+report in the same run: read the body line by line as it arrives, split, convert, executemany in batches,
+into a table of the same shape and (login, day) index. Then the same report from a spooled file, so the two
+loads are compared without the emulator's pace (both keep up with it).
+
+    .venv/bin/python benchmarks/bench_reports.py [--ads 20000 --days 100] [--custom]
 """
 
 from __future__ import annotations
@@ -27,6 +33,20 @@ from common import peak_rss_mb, run_child, warehouse_conn
 TOKEN = "bench-token"
 LOGIN = "bench"
 FIELDS = ["Date", "CampaignId", "AdId", "Impressions", "Clicks", "Cost", "Conversions"]
+CUSTOM_FIELDS = [
+    "Date",
+    "CampaignId",
+    "AdGroupId",
+    "AdId",
+    "Impressions",
+    "Clicks",
+    "Cost",
+    "Ctr",
+    "AvgCpc",
+    "Conversions",
+]
+GOALS, MODELS = ["101", "202"], ["LC"]
+CUSTOM_TABLE = "bench_custom_report"
 
 
 def definition(date_from: str, date_to: str) -> dict[str, Any]:
@@ -133,10 +153,229 @@ def plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: s
     return len(rows)
 
 
+def custom_provider_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
+    """DirectReportOperator into a typed table: offline report, streamed into the partition with day digests."""
+    conn, schema = warehouse_conn(backend, workdir)
+    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
+    os.environ["AIRFLOW_CONN_BENCH_DIRECT"] = json.dumps(
+        {"conn_type": "yandex_direct", "host": url, "password": TOKEN, "login": LOGIN}
+    )
+    from airflow_provider_direct.operators.direct_reports import DirectReportOperator
+    from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
+    warehouse.migrate()
+    op = DirectReportOperator(
+        task_id="bench",
+        direct_conn_id="bench_direct",
+        warehouse_conn_id="bench_wh",
+        warehouse_schema=schema,
+        report_type="CUSTOM_REPORT",
+        field_names=CUSTOM_FIELDS,
+        goals=GOALS,
+        attribution_models=MODELS,
+        table=CUSTOM_TABLE,
+        date_from=date_from,
+        date_to=date_to,
+        processing_mode="offline",
+        deferrable=False,
+        poll_interval=0.5,
+    )
+    try:
+        return int(op.execute({"ti": MagicMock(dag_id="d", task_id="t", run_id="r", map_index=-1)})["rows"])
+    finally:
+        if schema:
+            warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+
+
+def custom_plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
+    """The fair baseline: the body streamed line by line, split, converted, executemany in batches of 2 000."""
+    import requests
+
+    from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+    conn, schema = warehouse_conn(backend, workdir)
+    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
+    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
+    warehouse.migrate()
+    d = warehouse.dialect
+    db = warehouse.hook.get_conn()
+    cur = db.cursor()
+    names = ["date", "campaign_id", "ad_group_id", "ad_id", "impressions", "clicks", "cost", "ctr", "avg_cpc"]
+    names += [f"conversions_{g}_{m.lower()}" for g in GOALS for m in MODELS]
+    types = ["DATE", *[d.types.bigint] * 7, "DOUBLE PRECISION", *[d.types.bigint] * len(GOALS) * len(MODELS)]
+    types[7] = "DOUBLE PRECISION"  # ctr
+    columns = ", ".join(f"{n} {t}" for n, t in zip(names, types, strict=True))
+    cur.execute(f"CREATE TABLE {d.qualify('plain_custom')} (client_login TEXT, {columns}, loaded_at TEXT)")
+    cur.execute(f"CREATE INDEX plain_custom_day_idx ON {d.qualify('plain_custom')} (client_login, date)")
+    headers = {
+        "Authorization": f"Bearer {TOKEN}",
+        "Client-Login": LOGIN,
+        "processingMode": "offline",
+        "skipReportHeader": "true",
+        "skipReportSummary": "true",
+        "Accept-Encoding": "gzip",
+    }
+    body = {
+        "params": {
+            **definition(date_from, date_to),
+            "ReportName": "bench-plain-custom",
+            "ReportType": "CUSTOM_REPORT",
+            "FieldNames": CUSTOM_FIELDS,
+            "Goals": GOALS,
+            "AttributionModels": MODELS,
+        }
+    }
+    while True:
+        response = requests.post(f"{url}/json/v5/reports", json=body, headers=headers, timeout=600, stream=True)
+        if response.status_code == 200:
+            break
+        response.raise_for_status()
+        response.close()
+        time.sleep(float(response.headers.get("retryIn", "1")))
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    sql = f"INSERT INTO {d.qualify('plain_custom')} VALUES ({', '.join([d.param] * (len(names) + 2))})"
+
+    def number(cell: str, kind: type) -> Any:
+        return None if cell in ("", "--") else kind(cell)
+
+    kinds = [str, int, int, int, int, int, int, float, int, *[int] * len(GOALS) * len(MODELS)]
+    lines = response.iter_lines(decode_unicode=True)
+    next(lines)  # the column line
+    batch: list[tuple[Any, ...]] = []
+    count = 0
+    for line in lines:
+        if not line:
+            continue
+        batch.append((LOGIN, *(number(c, k) for c, k in zip(line.split("\t"), kinds, strict=True)), now))
+        count += 1
+        if len(batch) >= 2000:
+            cur.executemany(sql, batch)
+            batch.clear()
+    if batch:
+        cur.executemany(sql, batch)
+    db.commit()
+    db.close()
+    if schema:
+        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+    return count
+
+
+def spool_report(url: str, path: Path, date_from: str, date_to: str) -> None:
+    """Download the custom report once (title, columns, rows, summary) for the file-to-table measurement."""
+    import requests
+
+    headers = {"Authorization": f"Bearer {TOKEN}", "Client-Login": LOGIN, "processingMode": "offline"}
+    body = {
+        "params": {
+            **definition(date_from, date_to),
+            "ReportName": "bench-spool",
+            "ReportType": "CUSTOM_REPORT",
+            "FieldNames": CUSTOM_FIELDS,
+            "Goals": GOALS,
+            "AttributionModels": MODELS,
+        }
+    }
+    while True:
+        response = requests.post(f"{url}/json/v5/reports", json=body, headers=headers, timeout=600, stream=True)
+        if response.status_code == 200:
+            break
+        response.raise_for_status()
+        response.close()
+        time.sleep(float(response.headers.get("retryIn", "1")))
+    with path.open("wb") as out:
+        for chunk in response.iter_content(1 << 20):
+            out.write(chunk)
+
+
+def file_provider_load(path: Path, backend: str, workdir: Path) -> int:
+    """ReportLoader over the spooled file: the typed table's partition load alone."""
+    from airflow_provider_direct.models.report_spec import ReportSpec
+    from airflow_provider_direct.warehouse.report_loader import ReportLoader
+    from airflow_provider_direct.warehouse.report_table import ReportTable
+    from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+    conn, schema = warehouse_conn(backend, workdir)
+    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
+    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
+    warehouse.migrate()
+    table = ReportTable(CUSTOM_TABLE, ReportSpec("CUSTOM_REPORT", tuple(CUSTOM_FIELDS), tuple(GOALS), tuple(MODELS)))
+    table.ensure(warehouse)
+    started = time.perf_counter()
+    with path.open(encoding="utf-8") as lines:
+        rows = ReportLoader(warehouse, table, LOGIN, None, None, require_summary=True).load(lines).rows
+    os.environ["BENCH_SECONDS"] = str(time.perf_counter() - started)
+    if schema:
+        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+    return rows
+
+
+def file_plain_load(path: Path, backend: str, workdir: Path) -> int:
+    """The plain loop over the same file: csv reader, convert, executemany in batches of 2 000."""
+    import csv
+
+    from airflow_provider_direct.warehouse.store import DirectWarehouse
+
+    conn, schema = warehouse_conn(backend, workdir)
+    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
+    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
+    warehouse.migrate()
+    d = warehouse.dialect
+    db = warehouse.hook.get_conn()
+    cur = db.cursor()
+    count_goals = len(GOALS) * len(MODELS)
+    types = ["DATE", *[d.types.bigint] * 6, "DOUBLE PRECISION", d.types.bigint, *[d.types.bigint] * count_goals]
+    columns = ", ".join(f"c{i} {t}" for i, t in enumerate(types))
+    cur.execute(f"CREATE TABLE {d.qualify('plain_custom')} (client_login TEXT, {columns}, loaded_at TEXT)")
+    # The same shape as the typed table, its (login, day) index included: the loops differ, not the tables.
+    cur.execute(f"CREATE INDEX plain_custom_day_idx ON {d.qualify('plain_custom')} (client_login, c0)")
+    kinds = [str, int, int, int, int, int, int, float, int, *[int] * count_goals]
+
+    def number(cell: str, kind: type) -> Any:
+        return None if cell in ("", "--") else kind(cell)
+
+    sql = f"INSERT INTO {d.qualify('plain_custom')} VALUES ({', '.join([d.param] * (len(types) + 2))})"
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    started = time.perf_counter()
+    count = 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader)  # the title
+        next(reader)  # the column names
+        batch: list[tuple[Any, ...]] = []
+        for cells in reader:
+            if cells[0].startswith("Total rows"):
+                break
+            batch.append((LOGIN, *(number(c, k) for c, k in zip(cells, kinds, strict=True)), now))
+            count += 1
+            if len(batch) >= 2000:
+                cur.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cur.executemany(sql, batch)
+    db.commit()
+    os.environ["BENCH_SECONDS"] = str(time.perf_counter() - started)
+    db.close()
+    if schema:
+        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+    return count
+
+
 def child(variant: str, backend: str, url: str, date_from: str, date_to: str) -> None:
     import airflow_provider_direct.operators.direct_reports  # noqa: F401  (imports are not load time)
 
-    loader = {"provider": provider_load, "plain": plain_load}[variant]
+    if variant.startswith("file-"):  # the load alone, from a spooled file (``url`` is its path)
+        file_loader = {"file-provider": file_provider_load, "file-plain": file_plain_load}[variant]
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = file_loader(Path(url), backend, Path(tmp))
+        print(json.dumps({"rows": rows, "seconds": float(os.environ["BENCH_SECONDS"]), "peak_rss": peak_rss_mb()}))
+        return
+    loader = {
+        "provider": provider_load,
+        "plain": plain_load,
+        "custom-provider": custom_provider_load,
+        "custom-plain": custom_plain_load,
+    }[variant]
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         rows = loader(url, backend, Path(tmp), date_from, date_to)
@@ -156,6 +395,7 @@ def main() -> None:
     parser.add_argument("--ads", type=int, default=20, help="ads per group")
     parser.add_argument("--days", type=int, default=115)  # ~12% of ad-days have no impressions: ~2M rows
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--custom", action="store_true", help="the typed custom report instead (issue 11)")
     parser.add_argument("--child")
     parser.add_argument("--backend")
     parser.add_argument("--url")
@@ -183,12 +423,14 @@ def main() -> None:
     big = ((end - dt.timedelta(days=args.days - 1)).isoformat(), end.isoformat())
     small = ((end - dt.timedelta(days=max(1, args.days // 10) - 1)).isoformat(), end.isoformat())
     env = {**os.environ, "AIRFLOW_HOME": str(Path(".bench/airflow_home").resolve())}
-    print(f"report: AD_PERFORMANCE_REPORT, {args.campaigns * args.groups * args.ads:,} ads x {args.days} days")
+    kind = "CUSTOM_REPORT, 10 fields, 2 goals (11 typed columns)" if args.custom else "AD_PERFORMANCE_REPORT"
+    prefix = "custom-" if args.custom else ""
+    print(f"report: {kind}, {args.campaigns * args.groups * args.ads:,} ads x {args.days} days")
     print(f"{'backend':<9} {'variant':<9} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
     with EmulatorServer(config, mode="process") as server:
         for backend in args.backends.split(","):
-            results = {v: child_run(v, backend, server.url, big, env) for v in ("plain", "provider")}
-            small_run = child_run("provider", backend, server.url, small, env)
+            results = {v: child_run(prefix + v, backend, server.url, big, env) for v in ("plain", "provider")}
+            small_run = child_run(prefix + "provider", backend, server.url, small, env)
             for variant, r in results.items():
                 print(
                     f"{backend:<9} {variant:<9} {r['rows']:>10,} {r['seconds']:>8.1f} "
@@ -204,6 +446,21 @@ def main() -> None:
                 f"{backend:<9} provider peak RSS {small_run['peak_rss']:.1f} MB for {small_run['rows']:,} rows vs "
                 f"{results['provider']['peak_rss']:.1f} MB for {results['provider']['rows']:,} (goal < 200 MB)"
             )
+            if args.custom:  # the same report from a file: the loads alone, without the emulator's pace
+                spool = Path(".bench/custom_report.tsv").resolve()
+                spool.parent.mkdir(exist_ok=True)
+                spool_report(server.url, spool, *big)
+                loads = {v: child_run(f"file-{v}", backend, str(spool), big, env) for v in ("plain", "provider")}
+                for variant, r in loads.items():
+                    print(
+                        f"{backend:<9} {'file-' + variant:<14} {r['rows']:>10,} {r['seconds']:>8.1f} "
+                        f"{r['rows'] / r['seconds']:>9,.0f} {r['peak_rss']:>12.1f}"
+                    )
+                file_ratio = (loads["provider"]["rows"] / loads["provider"]["seconds"]) / (
+                    loads["plain"]["rows"] / loads["plain"]["seconds"]
+                )
+                print(f"{backend:<9} from a file, provider / plain rows/s: {file_ratio:.2f}")
+                spool.unlink()
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ rebuilding for those days only. A fingerprint is the row count and an order-free
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
 from airflow_provider_direct.warehouse.day_digests import DayDigests, normal
-from airflow_provider_direct.warehouse.report_table import ReportTable
+from airflow_provider_direct.warehouse.report_table import CONVERTERS, ReportTable
 from airflow_provider_direct.warehouse.statistics import TsvReader
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
@@ -32,6 +33,61 @@ class ReportLoad:
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
+
+
+_NUMBERS: dict[str, Callable[[str], Any]] = {"int": int, "micros": int, "float": float}
+
+
+def _columns(raw: list[list[str]], plan: list[tuple[str, int]]) -> list[list[Any]]:
+    """A batch of report rows parsed column by column: C-level ``map(int, ...)`` where no cell is blank,
+    the per-cell parser of the kind where one is (a blank cell is NULL; money as a decimal is scaled)."""
+    cells_by_column = list(zip(*raw, strict=True))
+    out: list[list[Any]] = []
+    for kind, index in plan:
+        cells = cells_by_column[index]
+        fast = _NUMBERS.get(kind)
+        if fast is not None:
+            try:
+                out.append(list(map(fast, cells)))
+                continue
+            except ValueError:
+                pass
+        elif "" not in cells and "--" not in cells:
+            out.append(list(cells))
+            continue
+        out.append(list(map(CONVERTERS[kind], cells)))
+    return out
+
+
+class _DayRuns:
+    """Sums the row hashes of each day's run of rows (reports come ordered by date) before folding them in."""
+
+    def __init__(self, digests: DayDigests) -> None:
+        self.digests = digests
+        self.day = ""
+        self.count = 0
+        self.total = 0
+
+    def add(self, days: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        hashes = list(map(hash, rows))
+        if days.count(days[0]) == len(days):  # the usual batch: one day, summed at C speed
+            if days[0] != self.day:
+                self.close()
+                self.day = days[0]
+            self.count += len(hashes)
+            self.total += sum(hashes)
+            return
+        for day, row_hash in zip(days, hashes, strict=True):
+            if day != self.day:
+                self.close()
+                self.day = day
+            self.count += 1
+            self.total += row_hash
+
+    def close(self) -> None:
+        if self.count:
+            self.digests.add_run(self.day, self.count, self.total)
+        self.count = self.total = 0
 
 
 class ReportLoader:
@@ -63,6 +119,7 @@ class ReportLoader:
         names = table.column_names
         date_index = [c.name for c in columns].index("date")
         loaded_at = d.ts(utcnow())
+        login = self.login
         rows = 0
         new = DayDigests()
         old = DayDigests()
@@ -75,28 +132,45 @@ class ReportLoader:
                 self._fingerprint_and_delete(tx.cursor, old)
 
             reader = TsvReader(lines, convert=False)
+            digest = _DayRuns(new)
             order: list[int] | None = None
-            batch: list[tuple[Any, ...]] = []
+            raw: list[list[str]] = []
+            plan: list[tuple[str, int]] = []
             low = high = ""
+
+            def flush() -> None:
+                typed = _columns(raw, plan)
+                dates = typed[date_index]
+                outside = [day for day in set(dates) if not low <= day <= high]
+                if outside:
+                    raise AsyncTaskProtocolError(f"a row dated {min(outside)} is outside {low}..{high}")
+                digest.add(dates, zip(*typed, strict=True))  # parsed cells are already normal (dates are text)
+                count = len(raw)
+                d.insert(
+                    tx.cursor,
+                    table.table,
+                    names,
+                    list(zip(repeat(login, count), *typed, repeat(loaded_at, count), strict=True)),
+                )
+                raw.clear()
+
             for cells in reader:
                 if order is None:
                     order = self._order(reader.columns or [])
+                    plan = [(column.kind, i) for column, i in zip(columns, order, strict=True)]
                     if reader.period:
                         self.date_from = self.date_from or reader.period.date_from
                         self.date_to = self.date_to or reader.period.date_to
                     clear()
                     cleared = True
                     low, high = self.date_from or "", self.date_to or ""
-                values = [column.convert(cells[i]) for column, i in zip(columns, order, strict=True)]
-                day = values[date_index]
-                if not low <= day <= high:
-                    raise AsyncTaskProtocolError(f"a row dated {day} is outside {low}..{high}")
-                new.add(day, values)
-                batch.append((self.login, *values, loaded_at))
+                raw.append(cells)
                 rows += 1
-                if len(batch) >= BATCH_ROWS:
-                    d.insert(tx.cursor, table.table, names, batch)
-                    batch.clear()
+                if len(raw) >= BATCH_ROWS:
+                    flush()
+            if raw:
+                flush()
+            digest.close()
             if order is None:  # a report with no rows still has to be the table's report
                 self._order(reader.columns or [])
             if not cleared:
@@ -104,8 +178,6 @@ class ReportLoader:
                     self.date_from = self.date_from or reader.period.date_from
                     self.date_to = self.date_to or reader.period.date_to
                 clear()
-            if batch:
-                d.insert(tx.cursor, table.table, names, batch)
             summary = reader.summary
             if summary is None and self.require_summary:
                 raise AsyncTaskProtocolError(f"the report ended without its summary line after {rows} rows: cut off?")

@@ -26,25 +26,24 @@ def column_name(report_column: str) -> str:
     return "_".join(_CAMEL.sub("_", part).lower() for part in report_column.split("_"))
 
 
-def _none_if_blank(cell: str) -> bool:
-    return cell in ("", "--")
+# One function per kind, each a single call per cell: a report's blank cell is "" or "--" (no value).
 
 
 def _int(cell: str) -> int | None:
-    return None if _none_if_blank(cell) else int(cell)
+    return None if cell == "--" or cell == "" else int(cell)
 
 
 def _float(cell: str) -> float | None:
-    return None if _none_if_blank(cell) else float(cell)
+    return None if cell == "--" or cell == "" else float(cell)
 
 
 def _text(cell: str) -> str | None:
-    return None if _none_if_blank(cell) else cell
+    return None if cell == "--" or cell == "" else cell
 
 
 def _micros(cell: str) -> int | None:
     """Money: integer micros (the operator asks for ``returnMoneyInMicros``); a decimal is scaled."""
-    if _none_if_blank(cell):
+    if cell == "--" or cell == "":
         return None
     try:
         return int(cell)
@@ -52,7 +51,7 @@ def _micros(cell: str) -> int | None:
         return round(float(cell) * 1_000_000)
 
 
-_CONVERTERS: dict[str, Callable[[str], Any]] = {
+CONVERTERS: dict[str, Callable[[str], Any]] = {
     "date": _text,
     "int": _int,
     "micros": _micros,
@@ -84,7 +83,12 @@ class TypedColumn:
         }[self.kind]
 
     def convert(self, cell: str) -> Any:
-        return _CONVERTERS[self.kind](cell)
+        return self.converter(cell)
+
+    @property
+    def converter(self) -> Callable[[str], Any]:
+        """The cell parser of this column's kind (take it once per load, not per cell)."""
+        return CONVERTERS[self.kind]
 
 
 @dataclass(frozen=True)

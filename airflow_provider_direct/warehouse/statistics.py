@@ -7,6 +7,7 @@ covers are marked done in that same transaction. The TSV is parsed line by line 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
@@ -128,23 +129,22 @@ class TsvReader:
     def __iter__(self) -> Iterator[list[Any]]:
         converters: list[Any] = []
         width = 0
-        for raw in self._lines:
-            line = raw.rstrip("\r\n")
-            if not line:
+        # The csv module splits at C speed; QUOTE_NONE keeps quotes as text (the quoted title line included).
+        for cells in csv.reader(self._lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if not cells or cells == [""]:
                 continue
             if self.columns is None:
-                if self.period is None and "\t" not in line and (title := _TITLE.match(line)):
+                if self.period is None and len(cells) == 1 and (title := _TITLE.match(cells[0])):
                     self.period = ReportRange(title.group("date_from"), title.group("date_to"))
                     continue
-                cells = line.split("\t")
                 if not _is_column_line(cells):
+                    line = "\t".join(cells)
                     raise AsyncTaskProtocolError(f"the report has no column header (got {line[:200]!r})")
                 self.columns, converters, width = cells, _converters(cells), len(cells)
                 continue
-            if line.startswith(SUMMARY_PREFIX):
-                self.summary = int(line[len(SUMMARY_PREFIX) :].strip())
+            if len(cells) == 1 and cells[0].startswith(SUMMARY_PREFIX):
+                self.summary = int(cells[0][len(SUMMARY_PREFIX) :].strip())
                 continue
-            cells = line.split("\t")
             if len(cells) != width:
                 raise AsyncTaskProtocolError(f"a report row has {len(cells)} cells for {width} columns")
             yield [convert(cell) for convert, cell in zip(converters, cells, strict=True)] if self._convert else cells
