@@ -61,6 +61,19 @@ def definition(date_from: str, date_to: str) -> dict[str, Any]:
     }
 
 
+def ready_report(url: str, body: dict[str, Any], headers: dict[str, str], *, stream: bool = True) -> Any:
+    """Re-send the identical request until the report is ready (200), sleeping ``retryIn`` in between."""
+    import requests
+
+    while True:
+        response = requests.post(f"{url}/json/v5/reports", json=body, headers=headers, timeout=600, stream=stream)
+        if response.status_code == 200:
+            return response
+        response.raise_for_status()
+        response.close()
+        time.sleep(float(response.headers.get("retryIn", "1")))
+
+
 def provider_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
     conn, schema = warehouse_conn(backend, workdir)
     os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
@@ -93,7 +106,6 @@ def provider_load(url: str, backend: str, workdir: Path, date_from: str, date_to
 
 def plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
     """The baseline: poll with requests, read the whole body, split lines, executemany."""
-    import requests
 
     from airflow_provider_direct.warehouse.store import DirectWarehouse
 
@@ -110,12 +122,7 @@ def plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: s
         "Accept-Encoding": "gzip",
     }
     body = {"params": definition(date_from, date_to)}
-    while True:
-        response = requests.post(f"{url}/json/v5/reports", json=body, headers=headers, timeout=600)
-        if response.status_code == 200:
-            break
-        response.raise_for_status()
-        time.sleep(float(response.headers.get("retryIn", "1")))
+    response = ready_report(url, body, headers, stream=False)
     lines = response.text.split("\n")
     columns = lines[0].split("\t")
     now = dt.datetime.now(dt.timezone.utc).isoformat()
@@ -190,7 +197,6 @@ def custom_provider_load(url: str, backend: str, workdir: Path, date_from: str, 
 
 def custom_plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
     """The fair baseline: the body streamed line by line, split, converted, executemany in batches of 2 000."""
-    import requests
 
     from airflow_provider_direct.warehouse.store import DirectWarehouse
 
@@ -226,13 +232,7 @@ def custom_plain_load(url: str, backend: str, workdir: Path, date_from: str, dat
             "AttributionModels": MODELS,
         }
     }
-    while True:
-        response = requests.post(f"{url}/json/v5/reports", json=body, headers=headers, timeout=600, stream=True)
-        if response.status_code == 200:
-            break
-        response.raise_for_status()
-        response.close()
-        time.sleep(float(response.headers.get("retryIn", "1")))
+    response = ready_report(url, body, headers)
     now = dt.datetime.now(dt.timezone.utc).isoformat()
     sql = f"INSERT INTO {d.qualify('plain_custom')} VALUES ({', '.join([d.param] * (len(names) + 2))})"
 
@@ -263,7 +263,6 @@ def custom_plain_load(url: str, backend: str, workdir: Path, date_from: str, dat
 
 def spool_report(url: str, path: Path, date_from: str, date_to: str) -> None:
     """Download the custom report once (title, columns, rows, summary) for the file-to-table measurement."""
-    import requests
 
     headers = {"Authorization": f"Bearer {TOKEN}", "Client-Login": LOGIN, "processingMode": "offline"}
     body = {
@@ -276,13 +275,7 @@ def spool_report(url: str, path: Path, date_from: str, date_to: str) -> None:
             "AttributionModels": MODELS,
         }
     }
-    while True:
-        response = requests.post(f"{url}/json/v5/reports", json=body, headers=headers, timeout=600, stream=True)
-        if response.status_code == 200:
-            break
-        response.raise_for_status()
-        response.close()
-        time.sleep(float(response.headers.get("retryIn", "1")))
+    response = ready_report(url, body, headers)
     with path.open("wb") as out:
         for chunk in response.iter_content(1 << 20):
             out.write(chunk)

@@ -17,7 +17,7 @@ from typing import Any
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
 from airflow_provider_direct.warehouse.day_digests import DayDigests, normal
 from airflow_provider_direct.warehouse.report_table import CONVERTERS, ReportTable
-from airflow_provider_direct.warehouse.statistics import TsvReader
+from airflow_provider_direct.warehouse.statistics import TsvReader, check_summary
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
 
@@ -179,10 +179,7 @@ class ReportLoader:
                     self.date_to = self.date_to or reader.period.date_to
                 clear()
             summary = reader.summary
-            if summary is None and self.require_summary:
-                raise AsyncTaskProtocolError(f"the report ended without its summary line after {rows} rows: cut off?")
-            if summary is not None and summary != rows:
-                raise AsyncTaskProtocolError(f"the report's summary says {summary} rows but {rows} arrived: not loaded")
+            check_summary(summary, rows, self.require_summary)
         return ReportLoad(rows, summary, self.date_from or "", self.date_to or "", new.changed(old))
 
     def _order(self, header: list[str]) -> list[int]:

@@ -167,6 +167,14 @@ def parse_tsv(lines: Iterable[str]) -> Iterator[dict[str, Any] | int | ReportRan
         yield reader.summary
 
 
+def check_summary(summary: int | None, rows: int, required: bool) -> None:
+    """The report's ``Total rows`` must match what arrived; asked for and missing means a cut-off body."""
+    if summary is None and required:
+        raise AsyncTaskProtocolError(f"the report ended without its summary line after {rows} rows: cut off?")
+    if summary is not None and summary != rows:
+        raise AsyncTaskProtocolError(f"the report's summary says {summary} rows but {rows} arrived: not loaded")
+
+
 class _Layout:
     """Where each stored value sits in a report row (computed once from the column header)."""
 
@@ -287,10 +295,7 @@ class StatsLoader:
                 clear()
             if batch:
                 d.insert(tx.cursor, self.table, columns, batch, json_columns=("payload",))
-            if summary is None and self.require_summary:
-                raise AsyncTaskProtocolError(f"the report ended without its summary line after {rows} rows: cut off?")
-            if summary is not None and summary != rows:
-                raise AsyncTaskProtocolError(f"the report's summary says {summary} rows but {rows} arrived: not loaded")
+            check_summary(summary, rows, self.require_summary)
             done = self._mark_restatements_done(tx.cursor, d.ts(utcnow()))
         return StatsLoad(rows, summary, self.date_from or "", self.date_to or "", done, new.changed(old))
 
