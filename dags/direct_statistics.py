@@ -88,13 +88,22 @@ with DAG(
         """The standard report's pulls: the same logins and periods, when the run asks for that report."""
         if name not in (context["params"].get("reports") or ()):  # type: ignore[attr-defined]
             return []
+        from airflow_provider_direct.warehouse.statistics import pending_restatements
+        from airflow_provider_direct.warehouse.store import DirectWarehouse
+
         report = STANDARD_REPORTS[name]
+        warehouse = DirectWarehouse.from_conn_id(WAREHOUSE_CONN_ID)
+        yesterday = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
         oldest = None
         if report.days_back is not None:  # e.g. search queries: the service keeps 180 days
             oldest = (dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=report.days_back - 1)).isoformat()
         out = []
         for pull in pulls:
             period = {k: v for k, v in pull.items() if k in ("client_login", "date_from", "date_to", "date_range_type")}
+            if "restatement_campaigns" in pull:  # the daily pull: from this table's own pending restatements
+                pending = pending_restatements(warehouse, str(pull["client_login"]), report.table.table)
+                window = restatement_window(pending, yesterday)
+                period.update(date_from=window["date_from"], date_to=window["date_to"])
             if oldest is not None and period.get("date_from") is not None:
                 if str(period["date_to"]) < oldest:
                     continue

@@ -112,6 +112,7 @@ class ReportLoader:
         self.require_summary = require_summary
 
     def load(self, lines: Iterable[str]) -> ReportLoad:
+        started = utcnow()
         table = self.table
         table.ensure(self.warehouse)
         d = self.warehouse.dialect
@@ -180,6 +181,8 @@ class ReportLoader:
                 clear()
             summary = reader.summary
             check_summary(summary, rows, self.require_summary)
+            # The load's start, not its end: a correction detected while the report streamed is not in it.
+            tx.record_load(login, table.table, self.date_from or "", self.date_to or "", started)
         return ReportLoad(rows, summary, self.date_from or "", self.date_to or "", new.changed(old))
 
     def _order(self, header: list[str]) -> list[int]:

@@ -94,6 +94,8 @@ AD_STATS = "direct_ad_stats"
 SYNC_STATE = "direct_sync_state"
 SYNC_RUNS = "direct_sync_runs"
 STAT_RESTATEMENTS = "direct_stat_restatements"
+#: Per login and statistics table: the periods loads replaced, and when (see ``statistics.pending_restatements``).
+REPORT_LOADS = "direct_report_loads"
 SCHEMA_VERSION = "direct_schema_version"
 #: Per login and table: when its data was last refreshed whole, and the refresh policy's cursor.
 TABLE_STATE = "direct_table_state"
@@ -219,7 +221,18 @@ def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
         f"    PRIMARY KEY (client_login, table_name)\n"
         f")",
     ]
-    versions: dict[int, list[str]] = {1: v1, 2: v2, 3: v3}
+    # v7: every statistics load's period per table, so each table knows which restatements it has covered.
+    v7 = [
+        f"CREATE TABLE IF NOT EXISTS {qualify(REPORT_LOADS)} (\n"
+        f"    client_login TEXT NOT NULL,\n"
+        f"    table_name TEXT NOT NULL,\n"
+        f"    date_from DATE NOT NULL,\n"
+        f"    date_to DATE NOT NULL,\n"
+        f"    loaded_at {q.ts} NOT NULL\n"
+        f")",
+        f"CREATE INDEX IF NOT EXISTS {REPORT_LOADS}_idx ON {qualify(REPORT_LOADS)} (client_login, table_name)",
+    ]
+    versions: dict[int, list[str]] = {1: v1, 2: v2, 3: v3, 7: v7}
     for service_table in ACCOUNT_TABLES:  # a service added later brings its own version
         versions.setdefault(service_table.since, []).extend(service_table.ddl(q.of, q.ts, q.json, qualify))
     return sorted(versions.items())

@@ -17,7 +17,7 @@ from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
 from airflow_provider_direct.warehouse.day_digests import DayDigests
-from airflow_provider_direct.warehouse.schema import AD_STATS, CAMPAIGN_STATS, STAT_RESTATEMENTS
+from airflow_provider_direct.warehouse.schema import AD_STATS, CAMPAIGN_STATS, REPORT_LOADS, STAT_RESTATEMENTS
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
 TYPED = {"Impressions": "impressions", "Clicks": "clicks", "Cost": "cost", "Conversions": "conversions"}
@@ -243,6 +243,7 @@ class StatsLoader:
             "payload",
             "loaded_at",
         ]
+        started = utcnow()  # what the load covers: corrections detected before it began
         day_at = columns.index("date") - 1
         loaded_at = d.ts(utcnow())
         rows = 0
@@ -297,6 +298,7 @@ class StatsLoader:
                 d.insert(tx.cursor, self.table, columns, batch, json_columns=("payload",))
             check_summary(summary, rows, self.require_summary)
             done = self._mark_restatements_done(tx.cursor, d.ts(utcnow()))
+            tx.record_load(self.login, self.table, self.date_from or "", self.date_to or "", started)
         return StatsLoad(rows, summary, self.date_from or "", self.date_to or "", done, new.changed(old))
 
     def _mark_restatements_done(self, cursor: Any, now: Any) -> int:
@@ -330,12 +332,27 @@ def _comparable(values: Sequence[Any]) -> tuple[Any, ...]:
     return (*values[:-1], json.dumps(payload, sort_keys=True))
 
 
-def pending_restatements(warehouse: DirectWarehouse, client_login: str) -> dict[int, str]:
-    """Earliest pending BorderDate per campaign (what the next statistics pull must cover)."""
+def pending_restatements(warehouse: DirectWarehouse, client_login: str, table: str | None = None) -> dict[int, str]:
+    """Earliest pending BorderDate per campaign (what the next statistics pull must cover).
+
+    Without ``table``: the rows the campaign and ad statistics loads have not settled (``done_at``). With
+    ``table``: those no load of that table has covered since they were detected: each table restates on
+    its own, so a campaign load never hides a correction from the geo or search-query tables.
+    """
     d = warehouse.dialect
-    rows = warehouse._fetch(
-        f"SELECT campaign_id, MIN(border_date) FROM {d.qualify(STAT_RESTATEMENTS)} "
-        f"WHERE client_login = {d.param} AND done_at IS NULL GROUP BY campaign_id",
-        (client_login,),
-    )
+    p = d.param
+    if table is None:
+        rows = warehouse._fetch(
+            f"SELECT campaign_id, MIN(border_date) FROM {d.qualify(STAT_RESTATEMENTS)} "
+            f"WHERE client_login = {p} AND done_at IS NULL GROUP BY campaign_id",
+            (client_login,),
+        )
+    else:
+        rows = warehouse._fetch(
+            f"SELECT r.campaign_id, MIN(r.border_date) FROM {d.qualify(STAT_RESTATEMENTS)} r "
+            f"WHERE r.client_login = {p} AND NOT EXISTS (SELECT 1 FROM {d.qualify(REPORT_LOADS)} l "
+            f"WHERE l.client_login = r.client_login AND l.table_name = {p} AND l.date_from <= r.border_date "
+            f"AND l.date_to >= r.border_date AND l.loaded_at >= r.detected_at) GROUP BY r.campaign_id",
+            (client_login, table),
+        )
     return {int(c): str(b) for c, b in rows}

@@ -25,6 +25,7 @@ from airflow_provider_direct.warehouse.schema import (
     ARCHIVED,
     CAMPAIGNS,
     OBJECT_TABLES,
+    REPORT_LOADS,
     SCHEMA_VERSION,
     STAT_RESTATEMENTS,
     SYNC_RUNS,
@@ -307,10 +308,21 @@ class WarehouseTransaction:
         self.cursor.executemany(
             f"INSERT INTO {self._q(STAT_RESTATEMENTS)} "
             f"(client_login, campaign_id, border_date, detected_at, done_at) VALUES ({p}, {p}, {p}, {p}, {p}) "
-            f"ON CONFLICT (client_login, campaign_id, border_date) DO NOTHING",
+            # The same BorderDate reported again is a new correction: pending again, even if it was settled.
+            f"ON CONFLICT (client_login, campaign_id, border_date) DO UPDATE SET detected_at = excluded.detected_at, "
+            f"done_at = NULL",
             rows,
         )
         return len(rows)
+
+    def record_load(self, login: str, table: str, date_from: str, date_to: str, at: dt.datetime) -> None:
+        """A statistics load replaced ``date_from..date_to`` of ``table`` for ``login`` (restatements it settles)."""
+        p = self.dialect.param
+        self.cursor.execute(
+            f"INSERT INTO {self._q(REPORT_LOADS)} (client_login, table_name, date_from, date_to, loaded_at) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p})",
+            (login, table, date_from, date_to, self.dialect.ts(at)),
+        )
 
     def log_run(self, run: dict[str, Any]) -> None:
         p = self.dialect.param

@@ -155,7 +155,7 @@ def test_restatement_through_the_sync_and_statistics_dags(
     make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
     dagbag = load_dagbag()
     sync_dag, stats_dag = dagbag.get_dag("direct_incremental_sync"), dagbag.get_dag("direct_statistics")
-    logins = {"client_logins": ["client-3"]}
+    logins = {"client_logins": ["client-3"], "reports": ["geo_day"]}
     day = dt.date.today()
     start, end = (day - dt.timedelta(days=14)).isoformat(), (day - dt.timedelta(days=1)).isoformat()
 
@@ -163,6 +163,7 @@ def test_restatement_through_the_sync_and_statistics_dags(
     assert stats_dag.test(run_conf={**logins, "date_from": start, "date_to": end}).state == DagRunState.SUCCESS
     store = DirectWarehouse.from_conn_id("direct_warehouse_default")
     before = dict(store._fetch("SELECT date, MAX(loaded_at) FROM direct_campaign_stats GROUP BY date"))
+    geo_before = dict(store._fetch("SELECT date, MAX(loaded_at) FROM direct_stats_geo_day GROUP BY date"))
 
     corrected = (day - dt.timedelta(days=6)).isoformat()
     campaign = next(emulator_admin.snapshot("client-3", "campaigns"))["Id"]
@@ -185,6 +186,16 @@ def test_restatement_through_the_sync_and_statistics_dags(
     assert earlier and all(after[d] == before[d] for d in earlier)
     assert all(after[d] > before[d] for d in before if str(d) >= corrected)
     assert store._fetch("SELECT COUNT(*) FROM direct_stat_restatements WHERE done_at IS NULL") == [(0,)]
+    # The geo table restated on its own pending rows: the corrected day onwards, nothing before it.
+    from airflow_provider_direct.warehouse.statistics import pending_restatements
+
+    geo_after = dict(store._fetch("SELECT date, MAX(loaded_at) FROM direct_stats_geo_day GROUP BY date"))
+    assert all(geo_after[d] == geo_before[d] for d in geo_before if str(d) < corrected)
+    assert all(geo_after[d] > geo_before[d] for d in geo_before if str(d) >= corrected)
+    assert pending_restatements(store, "client-3", "direct_stats_geo_day") == {}
+    geo_clicks = dict(store._fetch("SELECT date, SUM(clicks) FROM direct_stats_geo_day GROUP BY date"))
+    campaign_clicks = dict(store._fetch("SELECT date, SUM(clicks) FROM direct_campaign_stats GROUP BY date"))
+    assert geo_clicks == campaign_clicks, "the regions add up to the campaigns, the corrected day included"
 
 
 @pytest.mark.integration

@@ -148,3 +148,37 @@ def test_a_statistics_load_needs_the_date_column(warehouse: DirectWarehouse) -> 
     body = [QUOTED_TITLE, "CampaignId\tClicks", "1\t5", "Total rows: 1"]
     with pytest.raises(AsyncTaskProtocolError, match="Date is not in the report's fields"):
         StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(body)
+
+
+def test_each_table_settles_its_own_restatements(warehouse: DirectWarehouse) -> None:
+    """A correction is pending per table until a load of that table covers its BorderDate; reported again,
+    it is pending again (a later correction of the same day)."""
+    import time
+
+    from airflow_provider_direct.models.report_spec import ReportSpec
+    from airflow_provider_direct.warehouse.report_loader import ReportLoader
+    from airflow_provider_direct.warehouse.report_table import ReportTable
+    from airflow_provider_direct.warehouse.store import utcnow
+
+    with warehouse.transaction() as tx:
+        tx.record_restatements("c1", [(1, "2026-01-02")], utcnow())
+    time.sleep(0.01)
+    geo = ReportTable("direct_test_geo", ReportSpec("CUSTOM_REPORT", ("Date", "CampaignId", "Device", "Clicks")))
+    assert pending_restatements(warehouse, "c1", geo.table) == {1: "2026-01-02"}
+    StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(tsv([("2026-01-02", 1, 5)], summary=1))
+    assert pending_restatements(warehouse, "c1") == {}
+    assert pending_restatements(warehouse, "c1", "direct_campaign_stats") == {}
+    assert pending_restatements(warehouse, "c1", geo.table) == {1: "2026-01-02"}, "the geo table has not reloaded"
+    body = [
+        '"r (2026-01-02 - 2026-01-02)"',
+        "Date\tCampaignId\tDevice\tClicks",
+        "2026-01-02\t1\tMOBILE\t5",
+        "Total rows: 1",
+    ]
+    ReportLoader(warehouse, geo, "c1", None, None).load(body)
+    assert pending_restatements(warehouse, "c1", geo.table) == {}
+    time.sleep(0.01)
+    with warehouse.transaction() as tx:  # the same BorderDate reported again: a new correction
+        tx.record_restatements("c1", [(1, "2026-01-02")], utcnow())
+    assert pending_restatements(warehouse, "c1") == {1: "2026-01-02"}
+    assert pending_restatements(warehouse, "c1", geo.table) == {1: "2026-01-02"}

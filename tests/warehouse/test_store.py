@@ -38,7 +38,7 @@ def keywords(n: int, group: int = 7, start: int = 1) -> list[dict[str, object]]:
 
 def test_migrate_is_idempotent(warehouse: DirectWarehouse) -> None:
     latest = max(version for version, _ in migrations(SQLITE_TYPES, str))
-    assert latest == 6  # v3, v4: the account services; v5: further dictionaries; v6: ad targets, agency clients
+    assert latest == 7  # v3, v4: account services; v5: dictionaries; v6: ad targets, agency clients; v7: loads
     assert warehouse.migrate() == latest
     assert warehouse.migrate() == latest
     tables = [t.table for t in (*OBJECT_TABLES, *ACCOUNT_TABLES)]
@@ -58,11 +58,11 @@ def test_a_version_5_warehouse_gains_the_version_6_tables(warehouse: DirectWareh
         tx.upsert_objects(CAMPAIGNS, "c1", [{"Id": 1, "Name": "c", "State": "ON"}], T0)
     with warehouse._connection() as conn:  # back to version 5, as a warehouse of the previous release
         cur = conn.cursor()
-        for table in new:
-            cur.execute(f"DROP TABLE {warehouse.dialect.qualify(table.table)}")
-        cur.execute(f"DELETE FROM {warehouse.dialect.qualify('direct_schema_version')} WHERE version = 6")
+        for name in [t.table for t in new] + ["direct_report_loads"]:  # and version 7's table
+            cur.execute(f"DROP TABLE {warehouse.dialect.qualify(name)}")
+        cur.execute(f"DELETE FROM {warehouse.dialect.qualify('direct_schema_version')} WHERE version >= 6")
         conn.commit()
-    assert warehouse.migrate() == 6
+    assert warehouse.migrate() == 7
     counts = warehouse.counts()
     assert counts["direct_campaigns"] == {"live": 1, "deleted": 0}
     assert all(counts[t.table] == {"live": 0, "deleted": 0} for t in new)
