@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 import aiohttp
+from asgiref.sync import sync_to_async
 
 from airflow_provider_direct.async_task.client import AsyncTaskClient, retry_after_seconds, snippet
 from airflow_provider_direct.async_task.errors import (
@@ -33,6 +34,9 @@ from airflow_provider_direct.async_task.status import TaskState, TaskStatus
 from airflow_provider_direct.exceptions import AUTH_ERROR_CODES, TRANSIENT_ERROR_CODES, parse_error_body
 from airflow_provider_direct.hooks.async_task import AsyncTaskHook
 from airflow_provider_direct.hooks.direct import DEFAULT_BASE_URL
+from airflow_provider_direct.models.report_fields import LIMITS
+from airflow_provider_direct.warehouse.reports_limits import ReportsLimits
+from airflow_provider_direct.warehouse.store import DirectWarehouse
 
 API = "Direct Reports"
 PATH = "json/v5/reports"
@@ -83,6 +87,28 @@ class _RateLimiter:
 RATE_LIMITER = _RateLimiter(RATE_LIMIT_CALLS, RATE_LIMIT_WINDOW)
 
 
+async def shared_limits(handle: dict[str, Any]) -> ReportsLimits | None:
+    """The warehouse-backed limits named in the handle (``limits``: conn id, schema, calls, window, offline);
+    None: the per-process limiter only (no warehouse given)."""
+    spec = handle.get("limits")
+    if not spec:
+        return None
+    # Built per use, not cached: a connection id may point elsewhere later (its URI is read each time).
+    warehouse = await sync_to_async(_warehouse)(spec["conn_id"], spec.get("schema"))
+    return ReportsLimits(
+        warehouse,
+        calls=int(spec.get("calls", RATE_LIMIT_CALLS)),
+        window=float(spec.get("window", RATE_LIMIT_WINDOW)),
+        offline=int(spec.get("offline", LIMITS["offline_queue_per_login"])),
+    )
+
+
+def _warehouse(conn_id: str, schema: str | None) -> DirectWarehouse:
+    warehouse = DirectWarehouse.from_conn_id(conn_id, schema=schema)
+    warehouse.migrate()
+    return warehouse
+
+
 def api_error(body: bytes) -> dict[str, Any]:
     """The JSON or XML error of a Reports answer, its code an int; ``{}`` when the body holds none."""
     return parse_error_body(body) or {}
@@ -107,7 +133,13 @@ class DirectReportsProtocol(AsyncTaskProtocol):
 
     async def _send(self, client: AsyncTaskClient, handle: dict[str, Any]) -> Any:
         """POST the identical request; an open response (the caller reads or drops the body)."""
-        await RATE_LIMITER.acquire(handle.get("client_login") or "")
+        login = handle.get("client_login") or ""
+        limits = await shared_limits(handle)
+        if limits is None:
+            await RATE_LIMITER.acquire(login)
+        else:  # every process of the deployment counts against the same 20 calls per 10 s
+            while (wait := await sync_to_async(limits.take_call)(login)) > 0:
+                await asyncio.sleep(wait)
         headers = dict(handle["headers"])
         if handle.get("client_login"):
             headers["Client-Login"] = handle["client_login"]
@@ -126,9 +158,29 @@ class DirectReportsProtocol(AsyncTaskProtocol):
         login = request.get("client_login")
         definition["ReportName"] = request.get("report_name") or report_name(definition, login, headers)
         handle = {"definition": definition, "headers": headers, "client_login": login}
+        if request.get("limits"):  # where the deployment-wide limits are counted (a conn id, never a secret)
+            handle["limits"] = dict(request["limits"])
         return handle
 
     async def poll(self, client: AsyncTaskClient, handle: dict[str, Any]) -> TaskStatus:
+        limits = await shared_limits(handle)
+        login = handle.get("client_login") or ""
+        name = handle["definition"]["ReportName"]
+        offline = handle["headers"].get("processingMode") != "online"
+        if limits is not None and offline and not await sync_to_async(limits.take_slot)(login, name):
+            # Five of the login's offline reports are queued or building, in this process or another.
+            return TaskStatus(
+                TaskState.QUEUED,
+                stage="waiting for an offline slot",
+                message=f"{limits.offline} offline reports of {login} are in progress; this one waits for a slot",
+                retry_after=DEFAULT_RETRY_IN,
+            )
+        status_out = await self._poll_once(client, handle)
+        if limits is not None and offline and status_out.state.is_terminal:
+            await sync_to_async(limits.release_slot)(login, name)  # built (or failed): out of the queue
+        return status_out
+
+    async def _poll_once(self, client: AsyncTaskClient, handle: dict[str, Any]) -> TaskStatus:
         async with await self._send(client, handle) as response:
             status = response.status
             retry_in = retry_after_seconds({"Retry-After": response.headers.get("retryIn", "")})

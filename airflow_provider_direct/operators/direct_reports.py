@@ -140,6 +140,9 @@ class DirectReportOperator(AsyncTaskOperator):
     :param attribution_models: with ``goals``: the models (``LC``, ``LSCCD``...).
     :param table: load the report into this typed table (created and grown as the definition needs);
         its Asset gets a partition event per day whose rows changed.
+    :param shared_limits: count the Reports limits (20 calls per 10 s, 5 offline reports per login) in
+        the warehouse, so every worker and triggerer of the deployment shares them; False keeps a
+        per-process limiter.
     """
 
     template_fields: Sequence[str] = (
@@ -175,6 +178,7 @@ class DirectReportOperator(AsyncTaskOperator):
         goals: Sequence[str | int] | None = None,
         attribution_models: Sequence[str] | None = None,
         table: str | None = None,
+        shared_limits: bool = True,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("poll_interval", 5.0)
@@ -216,6 +220,7 @@ class DirectReportOperator(AsyncTaskOperator):
         self.goals = [str(g) for g in goals] if goals else []
         self.attribution_models = list(attribution_models) if attribution_models else []
         self.table = table
+        self.shared_limits = shared_limits
 
     def _report_table(self) -> ReportTable | None:
         """The typed table and its validated definition (None: the campaign/ad tables or raw TSV)."""
@@ -265,7 +270,10 @@ class DirectReportOperator(AsyncTaskOperator):
         }
         if not self.return_money_in_micros:
             headers["returnMoneyInMicros"] = "false"
-        return {"definition": definition, "headers": headers, "client_login": self._login()}
+        request: dict[str, Any] = {"definition": definition, "headers": headers, "client_login": self._login()}
+        if self.shared_limits:
+            request["limits"] = {"conn_id": self.warehouse_conn_id, "schema": self.warehouse_schema}
+        return request
 
     def _fetch(self, context: Context) -> ResultSummary:
         if self.table is not None:

@@ -41,6 +41,9 @@ class Dialect:
     def lock_ddl(self, cursor: Any) -> None:
         """Serialise schema changes of concurrent tasks until this transaction ends (no-op by default)."""
 
+    def lock_key(self, cursor: Any, key: str) -> None:
+        """Serialise transactions about one key (a login) until this one ends; SQLite's write lock already does."""
+
     def column_names(self, cursor: Any, table: str) -> set[str]:
         """The columns a table has now (an empty query's description: the same on every engine)."""
         cursor.execute(f"SELECT * FROM {self.qualify(table)} WHERE 1 = 0")
@@ -101,6 +104,9 @@ class PostgresDialect(Dialect):
     def lock_ddl(self, cursor: Any) -> None:
         # Concurrent CREATE ... IF NOT EXISTS of one name can fail on the catalog's unique indexes.
         cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
+
+    def lock_key(self, cursor: Any, key: str) -> None:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
 
     def _copy(self, cursor: Any, target: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         copy_sql = f"COPY {target} ({', '.join(columns)}) FROM STDIN"

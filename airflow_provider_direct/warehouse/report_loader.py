@@ -17,7 +17,7 @@ from typing import Any
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
 from airflow_provider_direct.warehouse.day_digests import DayDigests, normal
 from airflow_provider_direct.warehouse.report_table import CONVERTERS, ReportTable
-from airflow_provider_direct.warehouse.statistics import TsvReader, check_summary
+from airflow_provider_direct.warehouse.statistics import TsvReader, check_summary, started
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
 
@@ -112,7 +112,8 @@ class ReportLoader:
         self.require_summary = require_summary
 
     def load(self, lines: Iterable[str]) -> ReportLoad:
-        started = utcnow()
+        lines = started(lines)
+        load_started = utcnow()
         table = self.table
         table.ensure(self.warehouse)
         d = self.warehouse.dialect
@@ -182,7 +183,7 @@ class ReportLoader:
             summary = reader.summary
             check_summary(summary, rows, self.require_summary)
             # The load's start, not its end: a correction detected while the report streamed is not in it.
-            tx.record_load(login, table.table, self.date_from or "", self.date_to or "", started)
+            tx.record_load(login, table.table, self.date_from or "", self.date_to or "", load_started)
         return ReportLoad(rows, summary, self.date_from or "", self.date_to or "", new.changed(old))
 
     def _order(self, header: list[str]) -> list[int]:

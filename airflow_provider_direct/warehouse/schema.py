@@ -96,6 +96,8 @@ SYNC_RUNS = "direct_sync_runs"
 STAT_RESTATEMENTS = "direct_stat_restatements"
 #: Per login and statistics table: the periods loads replaced, and when (see ``statistics.pending_restatements``).
 REPORT_LOADS = "direct_report_loads"
+REPORTS_CALLS = "direct_reports_calls"
+REPORTS_SLOTS = "direct_reports_slots"
 SCHEMA_VERSION = "direct_schema_version"
 #: Per login and table: when its data was last refreshed whole, and the refresh policy's cursor.
 TABLE_STATE = "direct_table_state"
@@ -231,6 +233,18 @@ def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
         f"    loaded_at {q.ts} NOT NULL\n"
         f")",
         f"CREATE INDEX IF NOT EXISTS {REPORT_LOADS}_idx ON {qualify(REPORT_LOADS)} (client_login, table_name)",
+        # The Reports limits shared by every process (``reports_limits``): calls of the last window, offline slots.
+        f"CREATE TABLE IF NOT EXISTS {qualify(REPORTS_CALLS)} (\n"
+        f"    client_login TEXT NOT NULL,\n"
+        f"    called_at DOUBLE PRECISION NOT NULL\n"
+        f")",
+        f"CREATE INDEX IF NOT EXISTS {REPORTS_CALLS}_idx ON {qualify(REPORTS_CALLS)} (client_login, called_at)",
+        f"CREATE TABLE IF NOT EXISTS {qualify(REPORTS_SLOTS)} (\n"
+        f"    client_login TEXT NOT NULL,\n"
+        f"    report_name TEXT NOT NULL,\n"
+        f"    taken_at DOUBLE PRECISION NOT NULL,\n"
+        f"    PRIMARY KEY (client_login, report_name)\n"
+        f")",
     ]
     versions: dict[int, list[str]] = {1: v1, 2: v2, 3: v3, 7: v7}
     for service_table in ACCOUNT_TABLES:  # a service added later brings its own version

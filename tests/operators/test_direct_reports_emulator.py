@@ -131,8 +131,21 @@ def test_queue_full_waits_for_a_slot(
             op.execute(context())
     sixth = operator(direct_conn, warehouse, date_from=days_ago(30), date_to=days_ago(1), processing_mode="offline")
     with pytest.raises(TaskDeferred) as deferred:
-        sixth.execute(context())  # answered 9000 (queue full): waiting, not failing
+        sixth.execute(context())  # the login's five slots are taken (in the warehouse): it waits, unsent
     status = sixth.hook.poll(deferred.value.trigger.handle)
+    assert status.stage == "waiting for an offline slot"
+    # Without the shared limits the request goes out, and the API's own answer (9000, queue full) waits too.
+    seventh = operator(
+        direct_conn,
+        warehouse,
+        date_from=days_ago(31),
+        date_to=days_ago(1),
+        processing_mode="offline",
+        shared_limits=False,
+    )
+    with pytest.raises(TaskDeferred) as deferred:
+        seventh.execute(context())
+    status = seventh.hook.poll(deferred.value.trigger.handle)
     assert status.stage == "waiting for a queue slot"
     assert "9000" in (status.message or "")
 
