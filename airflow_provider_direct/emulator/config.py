@@ -177,6 +177,9 @@ class EmulatorConfig(BaseModel):
     reports_ttl: float = Field(default=18_000.0, gt=0, description="seconds a built report is kept (5 h)")
     reports_rate_limit: int = Field(default=20, ge=1, description="Reports calls per window per login (error 56)")
     reports_rate_window: float = Field(default=10.0, gt=0)
+    # The service answers 502 when a report exceeds its processing time limit ("shorten the period"); the
+    # emulator stands for that time with a row count. 0: no limit.
+    reports_time_limit_rows: int = Field(default=0, ge=0, description="reports above this many rows answer 502")
 
     @model_validator(mode="after")
     def _normalise_and_check(self) -> EmulatorConfig:

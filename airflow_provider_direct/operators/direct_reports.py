@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import datetime as dt
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -12,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 from airflow.sdk import Asset
 
 from airflow_provider_direct.async_task.sinks import ResultSummary, deliver
+from airflow_provider_direct.async_task.status import TaskState, TaskStatus
 from airflow_provider_direct.hooks.direct import DirectHook
 from airflow_provider_direct.hooks.direct_reports import DirectReportsProtocol
 from airflow_provider_direct.models.report_fields import OFFLINE_ONLY
@@ -28,6 +30,23 @@ if TYPE_CHECKING:
 
 #: Fields of a campaign statistics pull when the caller names none.
 DEFAULT_CAMPAIGN_FIELDS = ["Date", "CampaignId", "CampaignName", "Impressions", "Clicks", "Cost", "Conversions"]
+
+
+#: XCom key of a split report's plan: the parts still to load, and what the loaded ones changed.
+PLAN_KEY = "report_parts"
+
+
+def _plan(context: Context) -> dict[str, Any] | None:
+    ti = context["ti"]
+    value = ti.xcom_pull(task_ids=ti.task_id, key=PLAN_KEY, map_indexes=getattr(ti, "map_index", None))
+    return value if isinstance(value, dict) else None
+
+
+def _halves(period: tuple[str, str]) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Two consecutive periods covering ``period`` (at least two days)."""
+    start, end = dt.date.fromisoformat(period[0]), dt.date.fromisoformat(period[1])
+    middle = start + dt.timedelta(days=(end - start).days // 2)
+    return (start.isoformat(), middle.isoformat()), ((middle + dt.timedelta(days=1)).isoformat(), end.isoformat())
 
 
 #: The statistics table of each ``stats_level``.
@@ -143,6 +162,9 @@ class DirectReportOperator(AsyncTaskOperator):
     :param shared_limits: count the Reports limits (20 calls per 10 s, 5 offline reports per login) in
         the warehouse, so every worker and triggerer of the deployment shares them; False keeps a
         per-process limiter.
+    :param split_on_time_limit: when the service answers 502 (its processing time limit: "shorten the
+        period"), load the period in two halves instead, and halve again as needed, one report after the
+        other in this task (loads into the statistics or typed tables only; a one-day report still fails).
     """
 
     template_fields: Sequence[str] = (
@@ -179,6 +201,7 @@ class DirectReportOperator(AsyncTaskOperator):
         attribution_models: Sequence[str] | None = None,
         table: str | None = None,
         shared_limits: bool = True,
+        split_on_time_limit: bool = True,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("poll_interval", 5.0)
@@ -221,6 +244,7 @@ class DirectReportOperator(AsyncTaskOperator):
         self.attribution_models = list(attribution_models) if attribution_models else []
         self.table = table
         self.shared_limits = shared_limits
+        self.split_on_time_limit = split_on_time_limit
 
     def _report_table(self) -> ReportTable | None:
         """The typed table and its validated definition (None: the campaign/ad tables or raw TSV)."""
@@ -274,6 +298,61 @@ class DirectReportOperator(AsyncTaskOperator):
         if self.shared_limits:
             request["limits"] = {"conn_id": self.warehouse_conn_id, "schema": self.warehouse_schema}
         return request
+
+    # ------------------------------------------------------------------ periods too long for the service
+
+    def _complete(self, context: Context, status: TaskStatus) -> dict[str, Any]:
+        """Load the report; a 502 on a splittable period starts its first half instead, and a part that
+        loads starts the next one, until the whole period is in (the parts' plan rides in XCom)."""
+        plan = _plan(context)
+        period = self._handle_period()
+        loads_table = self.table is not None or bool(self.stats_level)
+        if (
+            status.state is TaskState.FAILED
+            and status.stage == "time limit"
+            and self.split_on_time_limit
+            and loads_table
+            and period is not None
+            and period[0] < period[1]
+        ):
+            first, second = _halves(period)
+            plan = plan or {"pending": [], "changed_days": [], "rows": 0, "parts": 0}
+            plan["pending"].insert(0, list(second))
+            self.log.warning(
+                "%s..%s exceeds the service's processing time limit: loading %s..%s and %s..%s separately",
+                *period,
+                *first,
+                *second,
+            )
+            return self._start_part(context, first, plan)
+        result = super()._complete(context, status)
+        if plan is None:
+            return result
+        plan["changed_days"] = sorted(set(plan["changed_days"]) | set(result.get("changed_days") or ()))
+        plan["rows"] += int(result.get("rows") or 0)
+        plan["parts"] += 1
+        if plan["pending"]:
+            return self._start_part(context, tuple(plan["pending"].pop(0)), plan)
+        # The last part: every part's changed days go on the Asset of this (final) run of the task.
+        table = self.table or STATS_TABLES[str(self.stats_level)]
+        self._add_partitions(context, table, str(self._login() or ""), plan["rows"], plan["changed_days"])
+        return {**result, "rows": plan["rows"], "changed_days": plan["changed_days"], "parts": plan["parts"]}
+
+    def _handle_period(self) -> tuple[str, str] | None:
+        criteria = ((self.handle or {}).get("definition") or {}).get("SelectionCriteria") or {}
+        if criteria.get("DateFrom") and criteria.get("DateTo"):
+            return str(criteria["DateFrom"]), str(criteria["DateTo"])
+        return None
+
+    def _start_part(self, context: Context, period: tuple[str, str], plan: dict[str, Any]) -> dict[str, Any]:
+        """Start the report of one part of the period (it may defer: the plan is in XCom for the return)."""
+        context["ti"].xcom_push(key=PLAN_KEY, value=plan)
+        self.date_from, self.date_to = period
+        self.date_range_type = "CUSTOM_DATE"
+        if self.report_definition and "SelectionCriteria" in self.report_definition:
+            criteria = {**self.report_definition["SelectionCriteria"], "DateFrom": period[0], "DateTo": period[1]}
+            self.report_definition = {**self.report_definition, "SelectionCriteria": criteria}
+        return self.execute(context)
 
     def _fetch(self, context: Context) -> ResultSummary:
         if self.table is not None:

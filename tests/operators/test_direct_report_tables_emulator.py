@@ -31,9 +31,12 @@ class Outlets(dict):
     """What ``context["outlet_events"]`` records: partition keys and extra per asset."""
 
     def __missing__(self, key: Any) -> Any:
-        accessor = self[key] = MagicMock(partitions=[])
-        accessor.add_partitions.side_effect = accessor.partitions.extend
+        accessor = self[key] = MagicMock(keys=set())  # a set, as Airflow's accessor keeps them
+        accessor.add_partitions.side_effect = accessor.keys.update
         return accessor
+
+    def partitions(self, asset: Any) -> list[str]:
+        return sorted(self[asset].keys)
 
 
 def run(direct_conn: str, warehouse_conn: tuple[str, str | None], start: str, end: str) -> tuple[dict, Outlets]:
@@ -70,7 +73,7 @@ def test_a_typed_report_equals_the_truth_and_restated_days_become_partitions(
     asset = report_asset(warehouse_conn[0], "direct_campaign_goals")
     truth = emulator_admin.stats_truth(LOGIN, start, end, goals=GOALS, models=MODELS)
     assert summary["rows"] == len(truth) > 0
-    assert outlets[asset].partitions == sorted({r["Date"] for r in truth}), "a first load changes every day"
+    assert outlets.partitions(asset) == sorted({r["Date"] for r in truth}), "a first load changes every day"
     conn_id, schema = warehouse_conn
     store = DirectWarehouse.from_conn_id(conn_id, schema=schema)
     goal_columns = [f"{f.lower()}_{g}_{m.lower()}" for f in ("Conversions", "Revenue") for g in GOALS for m in MODELS]
@@ -92,11 +95,11 @@ def test_a_typed_report_equals_the_truth_and_restated_days_become_partitions(
     assert loaded == expected
     # The same pull again: nothing changed, no partition. Then one campaign-day is restated: that day only.
     _, again = run(direct_conn, warehouse_conn, start, end)
-    assert again[asset].partitions == []
+    assert again.partitions(asset) == []
     campaign = truth[0]["CampaignId"]
     emulator_admin.correct_stats(LOGIN, campaign, days_ago(3), 0.5)
     _, restated = run(direct_conn, warehouse_conn, start, end)
-    assert restated[asset].partitions == [days_ago(3)]
+    assert restated.partitions(asset) == [days_ago(3)]
 
 
 def test_an_incompatible_field_fails_before_any_call(warehouse_conn: tuple[str, str | None]) -> None:
@@ -121,3 +124,77 @@ def test_an_incompatible_field_fails_before_any_call(warehouse_conn: tuple[str, 
     with requests_mock.Mocker() as mocker, pytest.raises(ReportDefinitionError, match="Query is not allowed"):
         op.build_request()
     assert mocker.call_count == 0
+
+
+class FakeTI:
+    """The task instance's XCom, kept across the deferrals of one test (what the metadata DB keeps)."""
+
+    def __init__(self) -> None:
+        self.dag_id, self.task_id, self.run_id, self.map_index = "d", "report", "r", -1
+        self.xcoms: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = value
+
+    def xcom_pull(self, task_ids: str, key: str, map_indexes: Any = None) -> Any:
+        return self.xcoms.get(key)
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_a_period_over_the_time_limit_is_loaded_in_parts(
+    direct_conn: str, warehouse_conn: tuple[str, str | None], emulator_admin: EmulatorAdmin, deferrable: bool
+) -> None:
+    """The service's 502 ("shorten the period", https://yandex.com/dev/direct/doc/en/errors... the Reports
+    answer to its processing time limit) splits the period in halves until each part passes, in one task."""
+    import asyncio
+
+    from airflow.sdk.exceptions import TaskDeferred
+
+    start, end = days_ago(8), days_ago(1)
+    # The emulator prices the limit in estimated rows (every campaign, smart-banner ones too, every day):
+    # 8 days of campaign rows fail, 2 days pass.
+    campaigns = len(list(emulator_admin.snapshot(LOGIN, "campaigns", include_smart=True)))
+    emulator_admin.reset(reports_time_limit_rows=campaigns * 2)
+    conn_id, schema = warehouse_conn
+    op = DirectReportOperator(
+        task_id="report",
+        direct_conn_id=direct_conn,
+        warehouse_conn_id=conn_id,
+        warehouse_schema=schema,
+        report_type="CAMPAIGN_PERFORMANCE_REPORT",
+        field_names=["Date", "CampaignId", "Impressions", "Clicks", "Cost"],
+        table="direct_campaign_parts",
+        date_from=start,
+        date_to=end,
+        deferrable=deferrable,
+        processing_mode="offline" if deferrable else "auto",  # offline parts queue: the task defers for each
+        poll_interval=0.2,
+    )
+    outlets = Outlets()
+    deferrals = 0
+    context = {"ti": FakeTI(), "outlet_events": outlets}
+    try:
+        summary = op.execute(context)
+    except TaskDeferred as deferred:  # the triggerer's part: run the trigger, come back, until done
+        while True:
+            deferrals += 1
+            events = asyncio.run(_first_event(deferred.trigger))
+            try:
+                summary = op.execute_complete(context, events)
+                break
+            except TaskDeferred as again:
+                deferred = again
+    truth = emulator_admin.stats_truth(LOGIN, start, end)
+    assert summary["parts"] == 4 and summary["rows"] == len(truth)
+    assert deferrals == (4 if deferrable else 0), "each offline part waited in the triggerer"
+    asset = report_asset(conn_id, "direct_campaign_parts")
+    assert outlets.partitions(asset) == sorted({r["Date"] for r in truth}), "every part's days, at the end"
+    store = DirectWarehouse.from_conn_id(conn_id, schema=schema)
+    rows = store._fetch(f"SELECT date, campaign_id, clicks FROM {store.dialect.qualify('direct_campaign_parts')}")
+    assert {(str(d), c): k for d, c, k in rows} == {(r["Date"], r["CampaignId"]): r["Clicks"] for r in truth}
+
+
+async def _first_event(trigger: Any) -> dict[str, Any]:
+    async for event in trigger.run():
+        return event.payload
+    raise AssertionError("the trigger ended without an event")

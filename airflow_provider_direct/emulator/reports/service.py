@@ -123,6 +123,9 @@ class ReportsCall:
         if login_index is None:
             raise ApiError(513, "login_unknown", login=login)
         report = self._submit(login, login_index, definition, options, now)
+        limit = config.reports_time_limit_rows
+        if limit and report.rows > limit:  # every poll of it: the time limit is the report's, not the call's
+            return self._error(ApiError(1000, "report_timeout"), 502)
         if report.state(now, config.reports_ttl) != "ready":
             return self._pending(report, now)
         return self._stream(report, login_index, options, fault)
