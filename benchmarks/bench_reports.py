@@ -24,6 +24,8 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock
@@ -74,45 +76,59 @@ def ready_report(url: str, body: dict[str, Any], headers: dict[str, str], *, str
         time.sleep(float(response.headers.get("retryIn", "1")))
 
 
-def provider_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
+@contextmanager
+def bench_warehouse(backend: str, workdir: Path, url: str | None = None) -> Iterator[Any]:
+    """A fresh, migrated warehouse (``bench_wh``), with the Direct connection (``bench_direct``) when given a
+    URL; a PostgreSQL schema is dropped afterwards."""
     conn, schema = warehouse_conn(backend, workdir)
     os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
-    os.environ["AIRFLOW_CONN_BENCH_DIRECT"] = json.dumps(
-        {"conn_type": "yandex_direct", "host": url, "password": TOKEN, "login": LOGIN}
-    )
-    from airflow_provider_direct.operators.direct_reports import DirectReportOperator
+    if url is not None:
+        os.environ["AIRFLOW_CONN_BENCH_DIRECT"] = json.dumps(
+            {"conn_type": "yandex_direct", "host": url, "password": TOKEN, "login": LOGIN}
+        )
     from airflow_provider_direct.warehouse.store import DirectWarehouse
 
     warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
     warehouse.migrate()
-    op = DirectReportOperator(
-        task_id="bench",
-        direct_conn_id="bench_direct",
-        warehouse_conn_id="bench_wh",
-        warehouse_schema=schema,
-        # No ReportName: the operator derives it from the definition and login.
-        report_definition={k: v for k, v in definition(date_from, date_to).items() if k != "ReportName"},
-        stats_level="ad",
-        processing_mode="offline",
-        deferrable=False,
-        poll_interval=0.5,
-    )
     try:
-        return int(op.execute({"ti": MagicMock(dag_id="d", task_id="t", run_id="r", map_index=-1)})["rows"])
+        yield warehouse
     finally:
         if schema:
             warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
 
 
+def run_operator(warehouse: Any, **kwargs: Any) -> int:
+    """DirectReportOperator on the worker (no deferral), into ``warehouse``; the rows it loaded."""
+    from airflow_provider_direct.operators.direct_reports import DirectReportOperator
+
+    op = DirectReportOperator(
+        task_id="bench",
+        direct_conn_id="bench_direct",
+        warehouse_conn_id="bench_wh",
+        warehouse_schema=warehouse.dialect.schema,
+        processing_mode="offline",
+        deferrable=False,
+        poll_interval=0.5,
+        **kwargs,
+    )
+    return int(op.execute({"ti": MagicMock(dag_id="d", task_id="t", run_id="r", map_index=-1)})["rows"])
+
+
+def provider_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
+    with bench_warehouse(backend, workdir, url) as warehouse:
+        # No ReportName: the operator derives it from the definition and login.
+        report = {k: v for k, v in definition(date_from, date_to).items() if k != "ReportName"}
+        return run_operator(warehouse, report_definition=report, stats_level="ad")
+
+
 def plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
     """The baseline: poll with requests, read the whole body, split lines, executemany."""
 
-    from airflow_provider_direct.warehouse.store import DirectWarehouse
+    with bench_warehouse(backend, workdir) as warehouse:
+        return _plain_ad_rows(warehouse, url, date_from, date_to)
 
-    conn, schema = warehouse_conn(backend, workdir)
-    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
-    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
-    warehouse.migrate()
+
+def _plain_ad_rows(warehouse: Any, url: str, date_from: str, date_to: str) -> int:
     headers = {
         "Authorization": f"Bearer {TOKEN}",
         "Client-Login": LOGIN,
@@ -155,65 +171,69 @@ def plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: s
     )
     db.commit()
     db.close()
-    if schema:
-        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
     return len(rows)
 
 
 def custom_provider_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
     """DirectReportOperator into a typed table: offline report, streamed into the partition with day digests."""
-    conn, schema = warehouse_conn(backend, workdir)
-    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
-    os.environ["AIRFLOW_CONN_BENCH_DIRECT"] = json.dumps(
-        {"conn_type": "yandex_direct", "host": url, "password": TOKEN, "login": LOGIN}
-    )
-    from airflow_provider_direct.operators.direct_reports import DirectReportOperator
-    from airflow_provider_direct.warehouse.store import DirectWarehouse
+    with bench_warehouse(backend, workdir, url) as warehouse:
+        return run_operator(
+            warehouse,
+            report_type="CUSTOM_REPORT",
+            field_names=CUSTOM_FIELDS,
+            goals=GOALS,
+            attribution_models=MODELS,
+            table=CUSTOM_TABLE,
+            date_from=date_from,
+            date_to=date_to,
+        )
 
-    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
-    warehouse.migrate()
-    op = DirectReportOperator(
-        task_id="bench",
-        direct_conn_id="bench_direct",
-        warehouse_conn_id="bench_wh",
-        warehouse_schema=schema,
-        report_type="CUSTOM_REPORT",
-        field_names=CUSTOM_FIELDS,
-        goals=GOALS,
-        attribution_models=MODELS,
-        table=CUSTOM_TABLE,
-        date_from=date_from,
-        date_to=date_to,
-        processing_mode="offline",
-        deferrable=False,
-        poll_interval=0.5,
-    )
-    try:
-        return int(op.execute({"ti": MagicMock(dag_id="d", task_id="t", run_id="r", map_index=-1)})["rows"])
-    finally:
-        if schema:
-            warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+
+#: The custom report's cells, by column: the plain loops' converters.
+CUSTOM_KINDS: list[type] = [str, int, int, int, int, int, int, float, int, *[int] * len(GOALS) * len(MODELS)]
+
+
+def plain_custom_table(warehouse: Any) -> tuple[Any, Any, str]:
+    """The plain loops' table: the typed table's shape and (login, day) index, so the loops differ, not the
+    tables; (connection, cursor, INSERT statement)."""
+    d = warehouse.dialect
+    db = warehouse.hook.get_conn()
+    cur = db.cursor()
+    types = [
+        "DATE",
+        *[d.types.bigint] * 6,
+        "DOUBLE PRECISION",
+        d.types.bigint,
+        *[d.types.bigint] * (len(CUSTOM_KINDS) - 9),
+    ]
+    columns = ", ".join(f"c{i} {t}" for i, t in enumerate(types))
+    cur.execute(f"CREATE TABLE {d.qualify('plain_custom')} (client_login TEXT, {columns}, loaded_at TEXT)")
+    cur.execute(f"CREATE INDEX plain_custom_day_idx ON {d.qualify('plain_custom')} (client_login, c0)")
+    return db, cur, f"INSERT INTO {d.qualify('plain_custom')} VALUES ({', '.join([d.param] * (len(types) + 2))})"
+
+
+def plain_rows(rows: Iterator[list[str]], cur: Any, sql: str) -> int:
+    """Convert each row's cells one by one and executemany in batches of 2 000: the plain loop itself."""
+
+    def number(cell: str, kind: type) -> Any:
+        return None if cell in ("", "--") else kind(cell)
+
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    batch: list[tuple[Any, ...]] = []
+    count = 0
+    for cells in rows:
+        batch.append((LOGIN, *(number(c, k) for c, k in zip(cells, CUSTOM_KINDS, strict=True)), now))
+        count += 1
+        if len(batch) >= 2000:
+            cur.executemany(sql, batch)
+            batch.clear()
+    if batch:
+        cur.executemany(sql, batch)
+    return count
 
 
 def custom_plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
     """The fair baseline: the body streamed line by line, split, converted, executemany in batches of 2 000."""
-
-    from airflow_provider_direct.warehouse.store import DirectWarehouse
-
-    conn, schema = warehouse_conn(backend, workdir)
-    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
-    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
-    warehouse.migrate()
-    d = warehouse.dialect
-    db = warehouse.hook.get_conn()
-    cur = db.cursor()
-    names = ["date", "campaign_id", "ad_group_id", "ad_id", "impressions", "clicks", "cost", "ctr", "avg_cpc"]
-    names += [f"conversions_{g}_{m.lower()}" for g in GOALS for m in MODELS]
-    types = ["DATE", *[d.types.bigint] * 7, "DOUBLE PRECISION", *[d.types.bigint] * len(GOALS) * len(MODELS)]
-    types[7] = "DOUBLE PRECISION"  # ctr
-    columns = ", ".join(f"{n} {t}" for n, t in zip(names, types, strict=True))
-    cur.execute(f"CREATE TABLE {d.qualify('plain_custom')} (client_login TEXT, {columns}, loaded_at TEXT)")
-    cur.execute(f"CREATE INDEX plain_custom_day_idx ON {d.qualify('plain_custom')} (client_login, date)")
     headers = {
         "Authorization": f"Bearer {TOKEN}",
         "Client-Login": LOGIN,
@@ -222,62 +242,33 @@ def custom_plain_load(url: str, backend: str, workdir: Path, date_from: str, dat
         "skipReportSummary": "true",
         "Accept-Encoding": "gzip",
     }
-    body = {
-        "params": {
-            **definition(date_from, date_to),
-            "ReportName": "bench-plain-custom",
-            "ReportType": "CUSTOM_REPORT",
-            "FieldNames": CUSTOM_FIELDS,
-            "Goals": GOALS,
-            "AttributionModels": MODELS,
-        }
+    body = {"params": {**custom_definition(date_from, date_to), "ReportName": "bench-plain-custom"}}
+    with bench_warehouse(backend, workdir) as warehouse:
+        db, cur, sql = plain_custom_table(warehouse)
+        lines = ready_report(url, body, headers).iter_lines(decode_unicode=True)
+        next(lines)  # the column line
+        count = plain_rows((line.split("\t") for line in lines if line), cur, sql)
+        db.commit()
+        db.close()
+        return count
+
+
+def custom_definition(date_from: str, date_to: str) -> dict[str, Any]:
+    return {
+        **definition(date_from, date_to),
+        "ReportType": "CUSTOM_REPORT",
+        "FieldNames": CUSTOM_FIELDS,
+        "Goals": GOALS,
+        "AttributionModels": MODELS,
     }
-    response = ready_report(url, body, headers)
-    now = dt.datetime.now(dt.timezone.utc).isoformat()
-    sql = f"INSERT INTO {d.qualify('plain_custom')} VALUES ({', '.join([d.param] * (len(names) + 2))})"
-
-    def number(cell: str, kind: type) -> Any:
-        return None if cell in ("", "--") else kind(cell)
-
-    kinds = [str, int, int, int, int, int, int, float, int, *[int] * len(GOALS) * len(MODELS)]
-    lines = response.iter_lines(decode_unicode=True)
-    next(lines)  # the column line
-    batch: list[tuple[Any, ...]] = []
-    count = 0
-    for line in lines:
-        if not line:
-            continue
-        batch.append((LOGIN, *(number(c, k) for c, k in zip(line.split("\t"), kinds, strict=True)), now))
-        count += 1
-        if len(batch) >= 2000:
-            cur.executemany(sql, batch)
-            batch.clear()
-    if batch:
-        cur.executemany(sql, batch)
-    db.commit()
-    db.close()
-    if schema:
-        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
-    return count
 
 
 def spool_report(url: str, path: Path, date_from: str, date_to: str) -> None:
     """Download the custom report once (title, columns, rows, summary) for the file-to-table measurement."""
-
     headers = {"Authorization": f"Bearer {TOKEN}", "Client-Login": LOGIN, "processingMode": "offline"}
-    body = {
-        "params": {
-            **definition(date_from, date_to),
-            "ReportName": "bench-spool",
-            "ReportType": "CUSTOM_REPORT",
-            "FieldNames": CUSTOM_FIELDS,
-            "Goals": GOALS,
-            "AttributionModels": MODELS,
-        }
-    }
-    response = ready_report(url, body, headers)
+    body = {"params": {**custom_definition(date_from, date_to), "ReportName": "bench-spool"}}
     with path.open("wb") as out:
-        for chunk in response.iter_content(1 << 20):
+        for chunk in ready_report(url, body, headers).iter_content(1 << 20):
             out.write(chunk)
 
 
@@ -286,72 +277,35 @@ def file_provider_load(path: Path, backend: str, workdir: Path) -> int:
     from airflow_provider_direct.models.report_spec import ReportSpec
     from airflow_provider_direct.warehouse.report_loader import ReportLoader
     from airflow_provider_direct.warehouse.report_table import ReportTable
-    from airflow_provider_direct.warehouse.store import DirectWarehouse
 
-    conn, schema = warehouse_conn(backend, workdir)
-    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
-    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
-    warehouse.migrate()
-    table = ReportTable(CUSTOM_TABLE, ReportSpec("CUSTOM_REPORT", tuple(CUSTOM_FIELDS), tuple(GOALS), tuple(MODELS)))
-    table.ensure(warehouse)
-    started = time.perf_counter()
-    with path.open(encoding="utf-8") as lines:
-        rows = ReportLoader(warehouse, table, LOGIN, None, None, require_summary=True).load(lines).rows
-    os.environ["BENCH_SECONDS"] = str(time.perf_counter() - started)
-    if schema:
-        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
-    return rows
+    with bench_warehouse(backend, workdir) as warehouse:
+        spec = ReportSpec("CUSTOM_REPORT", tuple(CUSTOM_FIELDS), tuple(GOALS), tuple(MODELS))
+        table = ReportTable(CUSTOM_TABLE, spec)
+        table.ensure(warehouse)
+        started = time.perf_counter()
+        with path.open(encoding="utf-8") as lines:
+            rows = ReportLoader(warehouse, table, LOGIN, None, None, require_summary=True).load(lines).rows
+        os.environ["BENCH_SECONDS"] = str(time.perf_counter() - started)
+        return rows
 
 
 def file_plain_load(path: Path, backend: str, workdir: Path) -> int:
     """The plain loop over the same file: csv reader, convert, executemany in batches of 2 000."""
     import csv
 
-    from airflow_provider_direct.warehouse.store import DirectWarehouse
-
-    conn, schema = warehouse_conn(backend, workdir)
-    os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn)
-    warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
-    warehouse.migrate()
-    d = warehouse.dialect
-    db = warehouse.hook.get_conn()
-    cur = db.cursor()
-    count_goals = len(GOALS) * len(MODELS)
-    types = ["DATE", *[d.types.bigint] * 6, "DOUBLE PRECISION", d.types.bigint, *[d.types.bigint] * count_goals]
-    columns = ", ".join(f"c{i} {t}" for i, t in enumerate(types))
-    cur.execute(f"CREATE TABLE {d.qualify('plain_custom')} (client_login TEXT, {columns}, loaded_at TEXT)")
-    # The same shape as the typed table, its (login, day) index included: the loops differ, not the tables.
-    cur.execute(f"CREATE INDEX plain_custom_day_idx ON {d.qualify('plain_custom')} (client_login, c0)")
-    kinds = [str, int, int, int, int, int, int, float, int, *[int] * count_goals]
-
-    def number(cell: str, kind: type) -> Any:
-        return None if cell in ("", "--") else kind(cell)
-
-    sql = f"INSERT INTO {d.qualify('plain_custom')} VALUES ({', '.join([d.param] * (len(types) + 2))})"
-    now = dt.datetime.now(dt.timezone.utc).isoformat()
-    started = time.perf_counter()
-    count = 0
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        next(reader)  # the title
-        next(reader)  # the column names
-        batch: list[tuple[Any, ...]] = []
-        for cells in reader:
-            if cells[0].startswith("Total rows"):
-                break
-            batch.append((LOGIN, *(number(c, k) for c, k in zip(cells, kinds, strict=True)), now))
-            count += 1
-            if len(batch) >= 2000:
-                cur.executemany(sql, batch)
-                batch.clear()
-        if batch:
-            cur.executemany(sql, batch)
-    db.commit()
-    os.environ["BENCH_SECONDS"] = str(time.perf_counter() - started)
-    db.close()
-    if schema:
-        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
-    return count
+    with bench_warehouse(backend, workdir) as warehouse:
+        db, cur, sql = plain_custom_table(warehouse)
+        started = time.perf_counter()
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            next(reader)  # the title
+            next(reader)  # the column names
+            rows = (cells for cells in reader if not cells[0].startswith("Total rows"))
+            count = plain_rows(rows, cur, sql)
+        db.commit()
+        os.environ["BENCH_SECONDS"] = str(time.perf_counter() - started)
+        db.close()
+        return count
 
 
 def child(variant: str, backend: str, url: str, date_from: str, date_to: str) -> None:
