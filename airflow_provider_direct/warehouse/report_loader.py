@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
@@ -35,28 +34,32 @@ class ReportLoad:
         return self.__dict__.copy()
 
 
-_NUMBERS: dict[str, Callable[[str], Any]] = {"int": int, "micros": int, "float": float}
+_BLANK = ("", "--")
 
 
-def _columns(raw: list[list[str]], plan: list[tuple[str, int]]) -> list[list[Any]]:
-    """A batch of report rows parsed column by column: C-level ``map(int, ...)`` where no cell is blank,
-    the per-cell parser of the kind where one is (a blank cell is NULL; money as a decimal is scaled)."""
-    cells_by_column = list(zip(*raw, strict=True))
-    out: list[list[Any]] = []
+def _row_parser(plan: list[tuple[str, int]]) -> Callable[[list[str]], tuple[Any, ...]]:
+    """One function per report shape that parses a row's cells in a single expression (C-level ``int``
+    and ``float``, no call per cell); a row it cannot take (a blank number, money as a decimal) goes
+    through the per-cell parsers of the kinds instead."""
+    parts = []
     for kind, index in plan:
-        cells = cells_by_column[index]
-        fast = _NUMBERS.get(kind)
-        if fast is not None:
-            try:
-                out.append(list(map(fast, cells)))
-                continue
-            except ValueError:
-                pass
-        elif "" not in cells and "--" not in cells:
-            out.append(list(cells))
-            continue
-        out.append(list(map(CONVERTERS[kind], cells)))
-    return out
+        if kind in ("int", "micros"):
+            parts.append(f"int(c[{index}])")
+        elif kind == "float":
+            parts.append(f"float(c[{index}])")
+        else:  # text, enums and dates: a blank cell is NULL
+            parts.append(f"(None if c[{index}] in blank else c[{index}])")
+    # The expression is built from the table's own column kinds and positions, never from report data.
+    fast = eval(f"lambda c: ({', '.join(parts)},)", {"int": int, "float": float, "blank": _BLANK})
+    careful = [(CONVERTERS[kind], index) for kind, index in plan]
+
+    def parse(cells: list[str]) -> tuple[Any, ...]:
+        try:
+            return fast(cells)  # type: ignore[no-any-return]
+        except ValueError:
+            return tuple([convert(cells[index]) for convert, index in careful])
+
+    return parse
 
 
 class _DayRuns:
@@ -137,29 +140,23 @@ class ReportLoader:
             digest = _DayRuns(new)
             order: list[int] | None = None
             raw: list[list[str]] = []
-            plan: list[tuple[str, int]] = []
+            parse: Callable[[list[str]], tuple[Any, ...]] = tuple
             low = high = ""
 
             def flush() -> None:
-                typed = _columns(raw, plan)
-                dates = typed[date_index]
+                parsed = [parse(cells) for cells in raw]
+                dates = [row[date_index] for row in parsed]
                 outside = [day for day in set(dates) if not low <= day <= high]
                 if outside:
                     raise AsyncTaskProtocolError(f"a row dated {min(outside)} is outside {low}..{high}")
-                digest.add(dates, zip(*typed, strict=True))  # parsed cells are already normal (dates are text)
-                count = len(raw)
-                d.insert(
-                    tx.cursor,
-                    table.table,
-                    names,
-                    list(zip(repeat(login, count), *typed, repeat(loaded_at, count), strict=True)),
-                )
+                digest.add(dates, parsed)  # parsed cells are already normal (dates are text)
+                d.insert(tx.cursor, table.table, names, [(login, *row, loaded_at) for row in parsed])
                 raw.clear()
 
             for cells in reader:
                 if order is None:
                     order = self._order(reader.columns or [])
-                    plan = [(column.kind, i) for column, i in zip(columns, order, strict=True)]
+                    parse = _row_parser([(column.kind, i) for column, i in zip(columns, order, strict=True)])
                     if reader.period:
                         self.date_from = self.date_from or reader.period.date_from
                         self.date_to = self.date_to or reader.period.date_to
