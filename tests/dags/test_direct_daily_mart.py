@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorServer
+from airflow_provider_direct.emulator import EmulatorAdmin
 from airflow_provider_direct.warehouse.store import DirectWarehouse
-from tests.dags.test_direct_incremental_sync import load_dagbag, metadata_db  # noqa: F401 (fixture)
+from tests.dags.helpers import load_dagbag
 
 pytestmark = pytest.mark.integration
 LOGIN = "client-2"
@@ -42,18 +42,10 @@ def mart_built_at(store: DirectWarehouse) -> dict[str, Any]:
 
 
 def test_restated_days_reach_the_daily_mart_as_partitions(
-    metadata_db: None,  # noqa: F811
-    emulator: EmulatorServer,
-    emulator_admin: EmulatorAdmin,
-    make_connection: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    emulated_airflow: None, emulator_admin: EmulatorAdmin
 ) -> None:
     from airflow.utils.state import DagRunState
 
-    monkeypatch.setenv("ASYNC_TASK_POLL_INTERVAL", "0.2")
-    make_connection(host=emulator.url, password="agency-token")
-    make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
     # What the DAG processor does: both DAGs serialized, so the scheduler knows who listens to the asset.
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "dags", "reserialize"], check=True, capture_output=True, env=os.environ.copy())

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,22 +11,7 @@ from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorServer
 from airflow_provider_direct.emulator.truth import visible_objects
 from airflow_provider_direct.warehouse.schema import KEYWORDS
 from airflow_provider_direct.warehouse.store import DirectWarehouse
-
-DAGS = Path(__file__).resolve().parents[2] / "dags"
-
-
-@pytest.fixture(scope="module")
-def metadata_db() -> Iterator[None]:
-    """dag.test() needs a migrated metadata DB: the tests' own SQLite one under AIRFLOW_HOME."""
-    airflow_bin = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow_bin, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
-    yield
-
-
-def load_dagbag() -> Any:
-    from airflow.dag_processing.dagbag import DagBag
-
-    return DagBag(dag_folder=str(DAGS))
+from tests.dags.helpers import load_dagbag, without_retries
 
 
 def test_dags_import_without_errors(metadata_db: None) -> None:
@@ -65,9 +46,7 @@ def test_three_logins_one_failing(
 
     make_connection(host=emulator.url, password="agency-token", extra={"max_retries": 1})
     make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
-    dag = load_dagbag().get_dag("direct_incremental_sync")
-    for task in dag.tasks:
-        task.retries = 0
+    dag = without_retries(load_dagbag().get_dag("direct_incremental_sync"))
     run = dag.test(run_conf={"client_logins": ["client-1", "no-such-login", "client-3"]})
 
     states = {ti.map_index: ti.state for ti in run.get_task_instances() if ti.task_id == "sync"}
@@ -109,22 +88,14 @@ def test_direct_fetch_processes_dag_end_to_end(
 
 @pytest.mark.integration
 def test_direct_statistics_dag_backfill(
-    metadata_db: None,
+    emulated_airflow: None,
     emulator: EmulatorServer,
     emulator_admin: EmulatorAdmin,
-    make_connection: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A manual backfill run splits the range into report-sized periods and loads every one."""
     from airflow.utils.state import DagRunState
 
-    monkeypatch.setenv("ASYNC_TASK_POLL_INTERVAL", "0.2")
-    make_connection(host=emulator.url, password="agency-token")
-    make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
-    dag = load_dagbag().get_dag("direct_statistics")
-    for task in dag.tasks:
-        task.retries = 0
+    dag = without_retries(load_dagbag().get_dag("direct_statistics"))
     run = dag.test(run_conf={"client_logins": ["client-2"], "date_from": "2026-08-01", "date_to": "2026-09-15"})
     assert run.state == DagRunState.SUCCESS
     reports = [ti for ti in run.get_task_instances() if ti.task_id == "report"]
@@ -138,21 +109,15 @@ def test_direct_statistics_dag_backfill(
 
 @pytest.mark.integration
 def test_restatement_through_the_sync_and_statistics_dags(
-    metadata_db: None,
+    emulated_airflow: None,
     emulator: EmulatorServer,
     emulator_admin: EmulatorAdmin,
-    make_connection: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Sync + stats DAGs; a past day is corrected; the next runs restate it, and earlier days are not re-pulled."""
     import datetime as dt
 
     from airflow.utils.state import DagRunState
 
-    monkeypatch.setenv("ASYNC_TASK_POLL_INTERVAL", "0.2")
-    make_connection(host=emulator.url, password="agency-token")
-    make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
     dagbag = load_dagbag()
     sync_dag, stats_dag = dagbag.get_dag("direct_incremental_sync"), dagbag.get_dag("direct_statistics")
     logins = {"client_logins": ["client-3"], "reports": ["geo_day"]}
@@ -200,24 +165,16 @@ def test_restatement_through_the_sync_and_statistics_dags(
 
 @pytest.mark.integration
 def test_direct_statistics_dag_loads_the_chosen_standard_reports(
-    metadata_db: None,
+    emulated_airflow: None,
     emulator: EmulatorServer,
     emulator_admin: EmulatorAdmin,
-    make_connection: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The ``reports`` param adds standard reports over the same periods; the others are not pulled."""
     import datetime as dt
 
     from airflow.utils.state import DagRunState, TaskInstanceState
 
-    monkeypatch.setenv("ASYNC_TASK_POLL_INTERVAL", "0.2")
-    make_connection(host=emulator.url, password="agency-token")
-    make_connection("direct_warehouse_default", conn_type="sqlite", host=str(tmp_path / "wh.db"))
-    dag = load_dagbag().get_dag("direct_statistics")
-    for task in dag.tasks:
-        task.retries = 0
+    dag = without_retries(load_dagbag().get_dag("direct_statistics"))
     day = dt.date.today()
     start, end = (day - dt.timedelta(days=5)).isoformat(), (day - dt.timedelta(days=1)).isoformat()
     conf = {"client_logins": ["client-2"], "date_from": start, "date_to": end, "reports": ["geo_day", "search_queries"]}
