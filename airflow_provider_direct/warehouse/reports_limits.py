@@ -33,6 +33,9 @@ class ReportsLimits:
     window: float = 10.0
     offline: int = LIMITS["offline_queue_per_login"]
     clock: Callable[[], float] = time.time
+    #: The service counts requests as they arrive, this as they leave: an earlier request that arrives late
+    #: could share a window with a later one. Each call is kept this much longer than the window.
+    margin: float = 0.5
 
     def take_call(self, login: str) -> float:
         """0 when this process may send one Reports request for ``login`` now; else the seconds to wait."""
@@ -42,15 +45,14 @@ class ReportsLimits:
         with self.warehouse.transaction() as tx:
             d.lock_key(tx.cursor, f"reports-calls:{login}")
             now = self.clock()
-            tx.cursor.execute(
-                f"DELETE FROM {calls} WHERE client_login = {p} AND called_at <= {p}", (login, now - self.window)
-            )
+            kept = self.window + self.margin
+            tx.cursor.execute(f"DELETE FROM {calls} WHERE client_login = {p} AND called_at <= {p}", (login, now - kept))
             tx.cursor.execute(f"SELECT COUNT(*), MIN(called_at) FROM {calls} WHERE client_login = {p}", (login,))
             count, oldest = tx.cursor.fetchone()
             if count < self.calls:
                 tx.cursor.execute(f"INSERT INTO {calls} (client_login, called_at) VALUES ({p}, {p})", (login, now))
                 return 0.0
-            return max(0.01, float(oldest) + self.window - now)
+            return max(0.01, float(oldest) + kept - now)
 
     def take_slot(self, login: str, report_name: str) -> bool:
         """Hold one of the login's offline slots for a report (True), or none is free (False)."""
