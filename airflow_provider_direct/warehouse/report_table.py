@@ -82,14 +82,6 @@ class TypedColumn:
             "text": "TEXT",
         }[self.kind]
 
-    def convert(self, cell: str) -> Any:
-        return self.converter(cell)
-
-    @property
-    def converter(self) -> Callable[[str], Any]:
-        """The cell parser of this column's kind (take it once per load, not per cell)."""
-        return CONVERTERS[self.kind]
-
 
 @dataclass(frozen=True)
 class ReportTable:
