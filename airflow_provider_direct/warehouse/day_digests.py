@@ -9,8 +9,10 @@ chance in 2**64).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+from airflow_provider_direct.warehouse.store import BATCH_ROWS
 
 _MASK = (1 << 64) - 1
 
@@ -38,3 +40,28 @@ class DayDigests:
 
     def changed(self, other: DayDigests) -> list[str]:
         return sorted(d for d in self.days.keys() | other.days.keys() if self.days.get(d) != other.days.get(d))
+
+
+def fingerprint_and_delete(
+    cursor: Any,
+    dialect: Any,
+    table: str,
+    columns: Sequence[str],
+    where: tuple[str, str, str],
+    digests: DayDigests,
+    shape: Callable[[Sequence[Any]], Sequence[Any]] = tuple,
+) -> None:
+    """The first half of a partition replace: fingerprint each day of the stored rows, then delete them.
+
+    ``where`` is (login, first day, last day); ``columns`` are what a day's contents are (``date`` among
+    them); ``shape`` brings a stored row to the form new rows are hashed in.
+    """
+    p = dialect.param
+    condition = f"WHERE client_login = {p} AND date >= {p} AND date <= {p}"
+    target = dialect.qualify(table)
+    date_at = list(columns).index("date")
+    cursor.execute(f"SELECT {', '.join(columns)} FROM {target} {condition}", where)
+    while chunk := cursor.fetchmany(BATCH_ROWS):
+        for values in chunk:
+            digests.add(normal(values[date_at]), shape(values))
+    cursor.execute(f"DELETE FROM {target} {condition}", where)

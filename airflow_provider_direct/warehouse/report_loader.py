@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
-from airflow_provider_direct.warehouse.day_digests import DayDigests, normal
+from airflow_provider_direct.warehouse.day_digests import DayDigests, fingerprint_and_delete
 from airflow_provider_direct.warehouse.report_table import CONVERTERS, ReportTable
 from airflow_provider_direct.warehouse.statistics import TsvReader, check_summary, started
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
@@ -134,7 +134,8 @@ class ReportLoader:
             def clear() -> None:
                 if self.date_from is None or self.date_to is None:
                     raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
-                self._fingerprint_and_delete(tx.cursor, old)
+                period = (login, self.date_from, self.date_to)
+                fingerprint_and_delete(tx.cursor, d, table.table, [c.name for c in columns], period, old)
 
             reader = TsvReader(lines, convert=False)
             digest = _DayRuns(new)
@@ -195,17 +196,3 @@ class ReportLoader:
                 f"unexpected {extra or 'none'}"
             )
         return [index[name] for name in expected]
-
-    def _fingerprint_and_delete(self, cursor: Any, digests: DayDigests) -> None:
-        d = self.warehouse.dialect
-        p = d.param
-        target = d.qualify(self.table.table)
-        where = f"WHERE client_login = {p} AND date >= {p} AND date <= {p}"
-        args = (self.login, self.date_from, self.date_to)
-        typed = [c.name for c in self.table.columns]
-        date_index = typed.index("date")
-        cursor.execute(f"SELECT {', '.join(typed)} FROM {target} {where}", args)
-        while chunk := cursor.fetchmany(BATCH_ROWS):
-            for values in chunk:
-                digests.add(normal(values[date_index]), values)
-        cursor.execute(f"DELETE FROM {target} {where}", args)

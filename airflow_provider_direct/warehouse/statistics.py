@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
-from airflow_provider_direct.warehouse.day_digests import DayDigests
+from airflow_provider_direct.warehouse.day_digests import DayDigests, fingerprint_and_delete
 from airflow_provider_direct.warehouse.schema import AD_STATS, CAMPAIGN_STATS, REPORT_LOADS, STAT_RESTATEMENTS
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
@@ -238,7 +238,6 @@ class StatsLoader:
 
     def load(self, lines: Iterable[str]) -> StatsLoad:
         d = self.warehouse.dialect
-        p = d.param
         key = "campaign_id" if self.level == "campaign" else "ad_id"
         columns = [
             "client_login",
@@ -254,26 +253,19 @@ class StatsLoader:
         ]
         lines = started(lines)
         load_started = utcnow()  # what the load covers: corrections detected before it began
-        day_at = columns.index("date") - 1
         loaded_at = d.ts(utcnow())
         rows = 0
         summary: int | None = None
         compared = columns[1:-1]  # what a day's contents are: everything but the login and the load time
         old, new = DayDigests(), DayDigests()
         with self.warehouse.transaction() as tx:
-            target = d.qualify(self.table)
             cleared = False
 
             def clear() -> None:
                 if self.date_from is None or self.date_to is None:
                     raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
-                where = f"WHERE client_login = {p} AND date >= {p} AND date <= {p}"
-                args = (self.login, self.date_from, self.date_to)
-                tx.cursor.execute(f"SELECT {', '.join(compared)} FROM {target} {where}", args)
-                while chunk := tx.cursor.fetchmany(BATCH_ROWS):
-                    for values in chunk:
-                        old.add(_day(values[day_at]), _comparable(values))
-                tx.cursor.execute(f"DELETE FROM {target} {where}", args)
+                period = (self.login, self.date_from, self.date_to)
+                fingerprint_and_delete(tx.cursor, d, self.table, compared, period, old, _comparable)
 
             batch: list[tuple[Any, ...]] = []
             reader = TsvReader(lines)
@@ -327,10 +319,6 @@ class StatsLoader:
             params.extend(self.done_campaigns)
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
-
-
-def _day(value: Any) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _comparable(values: Sequence[Any]) -> tuple[Any, ...]:
