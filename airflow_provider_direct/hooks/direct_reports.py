@@ -94,19 +94,14 @@ async def shared_limits(handle: dict[str, Any]) -> ReportsLimits | None:
     if not spec:
         return None
     # Built per use, not cached: a connection id may point elsewhere later (its URI is read each time).
-    warehouse = await sync_to_async(_warehouse)(spec["conn_id"], spec.get("schema"))
+    # The warehouse migrates itself on its first transaction.
+    warehouse = await sync_to_async(DirectWarehouse.from_conn_id)(spec["conn_id"], schema=spec.get("schema"))
     return ReportsLimits(
         warehouse,
         calls=int(spec.get("calls", RATE_LIMIT_CALLS)),
         window=float(spec.get("window", RATE_LIMIT_WINDOW)),
         offline=int(spec.get("offline", LIMITS["offline_queue_per_login"])),
     )
-
-
-def _warehouse(conn_id: str, schema: str | None) -> DirectWarehouse:
-    warehouse = DirectWarehouse.from_conn_id(conn_id, schema=schema)
-    warehouse.migrate()
-    return warehouse
 
 
 def api_error(body: bytes) -> dict[str, Any]:
@@ -131,10 +126,9 @@ class DirectReportsProtocol(AsyncTaskProtocol):
     supports_cancel = False  # the Reports service has no cancel; offline reports expire after 5 hours
     default_base_url: ClassVar[str | None] = DEFAULT_BASE_URL
 
-    async def _send(self, client: AsyncTaskClient, handle: dict[str, Any]) -> Any:
+    async def _send(self, client: AsyncTaskClient, handle: dict[str, Any], limits: ReportsLimits | None) -> Any:
         """POST the identical request; an open response (the caller reads or drops the body)."""
         login = handle.get("client_login") or ""
-        limits = await shared_limits(handle)
         if limits is None:
             await RATE_LIMITER.acquire(login)
         else:  # every process of the deployment counts against the same 20 calls per 10 s
@@ -175,13 +169,15 @@ class DirectReportsProtocol(AsyncTaskProtocol):
                 message=f"{limits.offline} offline reports of {login} are in progress; this one waits for a slot",
                 retry_after=DEFAULT_RETRY_IN,
             )
-        status_out = await self._poll_once(client, handle)
+        status_out = await self._poll_once(client, handle, limits)
         if limits is not None and offline and status_out.state.is_terminal:
             await sync_to_async(limits.release_slot)(login, name)  # built (or failed): out of the queue
         return status_out
 
-    async def _poll_once(self, client: AsyncTaskClient, handle: dict[str, Any]) -> TaskStatus:
-        async with await self._send(client, handle) as response:
+    async def _poll_once(
+        self, client: AsyncTaskClient, handle: dict[str, Any], limits: ReportsLimits | None
+    ) -> TaskStatus:
+        async with await self._send(client, handle, limits) as response:
             status = response.status
             retry_in = retry_after_seconds({"Retry-After": response.headers.get("retryIn", "")})
             queue = response.headers.get("reportsInQueue")
@@ -224,7 +220,7 @@ class DirectReportsProtocol(AsyncTaskProtocol):
 
     @asynccontextmanager
     async def fetch(self, client: AsyncTaskClient, handle: dict[str, Any]) -> AsyncIterator[ResultStream]:
-        async with await self._send(client, handle) as response:
+        async with await self._send(client, handle, await shared_limits(handle)) as response:
             if response.status != 200:
                 body = await response.read()
                 if response.status in (201, 202):
