@@ -1,13 +1,16 @@
-"""Initial (full) load of a 1 000 000-keyword account into SQLite and PostgreSQL.
+"""Initial (full) load of a 1 000 000-keyword account into SQLite, PostgreSQL and ClickHouse.
 
 The provider's sync (DirectIncrementalSync, first run) against a plain loop over the same pages of the
 same emulator in the same run: requests + json, rows built by hand, ``executemany`` INSERTs into the
-same tables. Each measurement is a fresh child process (its own peak RSS) and a fresh warehouse.
+same tables (on ClickHouse: one clickhouse-connect native insert per page). Each measurement is a
+fresh child process (its own peak RSS) and a fresh warehouse.
 
 Goals (issue 3): at least 0.8x the plain loop's rows/s; peak RSS under 300 MB that does not grow with
-the account (the sync is also run on a 10x smaller account for comparison).
+the account (the sync is also run on a 10x smaller account for comparison). Issue 12, ClickHouse:
+at least 1.0x. The ClickHouse engine runs inside each child (chdb), so its memory is in that RSS.
 
     .venv/bin/python benchmarks/bench_initial_load.py [--campaigns 100 --groups 100 --keywords 100]
+        [--backends sqlite,postgres,clickhouse]
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import peak_rss_mb, run_child, warehouse_conn
+from common import drop_warehouse, peak_rss_mb, run_child, warehouse_conn
 
 TOKEN = "bench-token"
 LOGIN = "bench"
@@ -42,8 +45,7 @@ def sync_load(url: str, backend: str, workdir: Path, campaign_limit: int | None)
         result = DirectIncrementalSync(DirectHook("bench_direct"), warehouse, LOGIN).run()
         return sum(result.upserted.values())
     finally:
-        if schema:
-            warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+        drop_warehouse(warehouse)
 
 
 def plain_load(url: str, backend: str, workdir: Path, campaign_limit: int | None) -> int:
@@ -84,14 +86,17 @@ def plain_load(url: str, backend: str, workdir: Path, campaign_limit: int | None
     p = warehouse.dialect.param
     now = warehouse.dialect.ts(dt.datetime.now(dt.timezone.utc))
     total = 0
+    clickhouse = warehouse.dialect.name == "clickhouse"
 
     def insert(table: Any, objects: list[dict[str, Any]]) -> None:
         nonlocal total
         rows = [table.row(LOGIN, o, json.dumps(o, ensure_ascii=False, separators=(",", ":")), now) for o in objects]
-        marks = ", ".join(warehouse.dialect.json_param() if c == "payload" else p for c in table.columns)
-        cur.executemany(
-            f"INSERT INTO {warehouse.dialect.qualify(table.table)} ({', '.join(table.columns)}) VALUES ({marks})", rows
-        )
+        target = warehouse.dialect.qualify(table.table)
+        if clickhouse:  # the client's own native insert, one per page, every row at version 1
+            cur.client.insert(target, [(*r, 1) for r in rows], column_names=[*table.columns, "_version"])
+        else:
+            marks = ", ".join(warehouse.dialect.json_param() if c == "payload" else p for c in table.columns)
+            cur.executemany(f"INSERT INTO {target} ({', '.join(table.columns)}) VALUES ({marks})", rows)
         total += len(rows)
 
     campaign_ids: list[int] = []
@@ -109,8 +114,7 @@ def plain_load(url: str, backend: str, workdir: Path, campaign_limit: int | None
                 insert(table, page.get(key, []))
     db.commit()
     db.close()
-    if schema:
-        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+    drop_warehouse(warehouse)
     return total
 
 
@@ -180,7 +184,10 @@ def main() -> None:
         ratio = (results["sync"]["rows"] / results["sync"]["seconds"]) / (
             results["plain"]["rows"] / results["plain"]["seconds"]
         )
-        print(f"{backend:<9} sync / plain rows/s: {ratio:.2f} (goal >= 0.8: {'met' if ratio >= 0.8 else 'NOT met'})")
+        goal = 1.0 if backend == "clickhouse" else 0.8
+        print(
+            f"{backend:<9} sync / plain rows/s: {ratio:.2f} (goal >= {goal}: {'met' if ratio >= goal else 'NOT met'})"
+        )
         print(
             f"{backend:<9} sync peak RSS {small['peak_rss']:.1f} MB for {small['rows']:,} rows vs "
             f"{results['sync']['peak_rss']:.1f} MB for {results['sync']['rows']:,} rows (goal < 300 MB, flat)"

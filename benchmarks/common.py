@@ -20,10 +20,29 @@ def peak_rss_mb() -> float:
 
 
 def warehouse_conn(backend: str, workdir: Path) -> tuple[dict[str, Any], str | None]:
-    """A fresh warehouse: ``(connection spec, schema)`` — a new SQLite file, or a new PostgreSQL schema."""
+    """A fresh warehouse: ``(connection spec, schema)`` — a new SQLite file, a new PostgreSQL schema, or a
+    new ClickHouse database (ClickHouse's engine in this process, through clickhouse-connect's chdb interface,
+    as in the tests: no ClickHouse server installs here)."""
     if backend == "sqlite":
         return {"conn_type": "sqlite", "host": str(workdir / f"{uuid.uuid4().hex}.db")}, None
+    if backend == "clickhouse":
+        dsn = f"chdb://{workdir / 'clickhouse'}"
+        spec = {
+            "conn_type": "clickhouse",
+            "host": "localhost",
+            "extra": {"client_kwargs": {"interface": "chdb", "dsn": dsn}},
+        }
+        return spec, f"bench_{uuid.uuid4().hex[:10]}"
     return {"conn_type": "postgres", **PG}, f"bench_{uuid.uuid4().hex[:10]}"
+
+
+def drop_warehouse(warehouse: Any) -> None:
+    """Remove a benchmark's PostgreSQL schema or ClickHouse database (a SQLite file goes with its folder)."""
+    schema, dialect = warehouse.dialect.schema, warehouse.dialect.name
+    if schema and dialect == "postgres":
+        warehouse.hook.run(f"DROP SCHEMA {schema} CASCADE", autocommit=True)
+    elif schema and dialect == "clickhouse":
+        warehouse.hook.run(f"DROP DATABASE {schema}")
 
 
 def run_child(script: str, args: list[str], env: dict[str, str], what: str) -> dict[str, Any]:

@@ -20,7 +20,10 @@ from airflow_provider_direct.operators.direct import DirectIncrementalSyncOperat
 from airflow_provider_direct.utils.logins import resolve_client_logins
 
 DIRECT_CONN_ID = os.environ.get("DIRECT_CONN_ID", DirectHook.default_conn_name)
-WAREHOUSE_CONN_ID = os.environ.get("DIRECT_WAREHOUSE_CONN_ID", "direct_warehouse_default")
+# The structure sync may write elsewhere than the statistics (a ClickHouse warehouse takes only the sync so far).
+WAREHOUSE_CONN_ID = os.environ.get("DIRECT_SYNC_WAREHOUSE_CONN_ID") or os.environ.get(
+    "DIRECT_WAREHOUSE_CONN_ID", "direct_warehouse_default"
+)
 API_POOL = os.environ.get("DIRECT_API_POOL", "yandex_direct_api")
 SCHEDULE = os.environ.get("DIRECT_SYNC_SCHEDULE", "@hourly")
 

@@ -103,6 +103,51 @@ def pg_schema(postgres_conn: str) -> Iterator[str]:
     hook.run(f"DROP SCHEMA IF EXISTS {name} CASCADE", autocommit=True)
 
 
+@pytest.fixture(scope="session")
+def clickhouse_engine(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The ClickHouse engine's data path for this test process.
+
+    No current ClickHouse server can be installed here (see the README's ClickHouse section), so the
+    tests run ClickHouse's own engine in-process through clickhouse-connect's ``chdb`` interface:
+    the provider's ``ClickHouseHook`` and the client API are the production ones. chdb hosts one
+    engine per process, so every test shares this path and gets a database of its own.
+    """
+    return str(tmp_path_factory.mktemp("clickhouse-engine"))
+
+
+@pytest.fixture
+def clickhouse_conn(make_connection: Callable[..., str], clickhouse_engine: str) -> Iterator[tuple[str, str]]:
+    """``(conn_id, database)``: a ``clickhouse`` connection and a fresh database, dropped afterwards."""
+    import uuid
+
+    from airflow.providers.clickhousedb.hooks.clickhouse import ClickHouseHook
+
+    conn_id = make_connection(
+        "direct_test_clickhouse",
+        conn_type="clickhouse",
+        host="localhost",
+        schema="default",
+        extra={"client_kwargs": {"interface": "chdb", "dsn": f"chdb://{clickhouse_engine}"}},
+    )
+    database = f"direct_test_{uuid.uuid4().hex[:12]}"
+    yield conn_id, database
+    client = ClickHouseHook(clickhouse_conn_id=conn_id).get_client()
+    client.command(f"DROP DATABASE IF EXISTS {database}")
+    client.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres", "clickhouse"])
+def structure_warehouse_conn(
+    request: pytest.FixtureRequest, make_connection: Callable[..., str], tmp_path: Path
+) -> tuple[str, str | None]:
+    """``(conn_id, schema)`` of an empty warehouse for the structure sync, on every supported engine."""
+    if request.param == "sqlite":
+        return make_connection("direct_test_sqlite", conn_type="sqlite", host=str(tmp_path / "wh.db")), None
+    if request.param == "clickhouse":
+        return request.getfixturevalue("clickhouse_conn")
+    return request.getfixturevalue("postgres_conn"), request.getfixturevalue("pg_schema")
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def warehouse_conn(
     request: pytest.FixtureRequest, make_connection: Callable[..., str], tmp_path: Path

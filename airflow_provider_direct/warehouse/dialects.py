@@ -2,6 +2,8 @@
 
 SQLite takes ``executemany`` of ``INSERT ... ON CONFLICT DO UPDATE``. PostgreSQL takes the bulk path:
 ``COPY`` into a transaction-scoped temp table, then one ``INSERT ... SELECT ... ON CONFLICT`` merge.
+ClickHouse has neither transactions nor updates: every write is a native columnar insert of whole,
+versioned rows (``clickhouse_schema``), and reads of current state go through ``FINAL``.
 """
 
 from __future__ import annotations
@@ -9,10 +11,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from airflow_provider_direct.warehouse.schema import POSTGRES_TYPES, SQLITE_TYPES, Types, validate_identifier
+from airflow_provider_direct.warehouse.clickhouse_schema import (
+    CLICKHOUSE_SCHEMA_VERSION,
+    NULL_TS,
+    TS,
+    VERSION,
+    clickhouse_ddl,
+)
+from airflow_provider_direct.warehouse.schema import (
+    POSTGRES_TYPES,
+    SQLITE_TYPES,
+    Types,
+    migrations,
+    validate_identifier,
+)
 
 
 class Dialect:
@@ -21,6 +38,10 @@ class Dialect:
     name = "generic"
     types: Types = SQLITE_TYPES
     param = "?"
+    #: Whether a block of writes commits or rolls back as one.
+    transactional = True
+    #: Whether a warehouse may keep one connection per thread (no transaction state to isolate).
+    keeps_connections = False
 
     def __init__(self, schema: str | None = None) -> None:
         self.schema = validate_identifier(schema) if schema else None
@@ -29,11 +50,32 @@ class Dialect:
         validate_identifier(table)
         return f"{self.schema}.{table}" if self.schema else table
 
+    def source(self, table: str, alias: str | None = None) -> str:
+        """A table as reads name it (with an optional alias): where rows are versioned, its current rows."""
+        return f"{self.qualify(table)} {alias}" if alias else self.qualify(table)
+
     def ts(self, value: dt.datetime | None) -> Any:
         return value
 
     def json_param(self) -> str:
         return self.param
+
+    def date(self, value: str) -> Any:
+        """An ISO date as this engine's driver takes it for a DATE column."""
+        return value
+
+    def create_schema_ddl(self) -> str | None:
+        return f"CREATE SCHEMA IF NOT EXISTS {self.schema}" if self.schema else None
+
+    def version_table_ddl(self, table: str) -> str:
+        return (
+            f"CREATE TABLE IF NOT EXISTS {self.qualify(table)} "
+            f"(version INTEGER PRIMARY KEY, applied_at {self.types.ts} NOT NULL)"
+        )
+
+    def schema_migrations(self) -> list[tuple[int, list[str]]]:
+        """Ordered ``(version, statements)`` that create and upgrade the tables on this engine."""
+        return migrations(self.types, self.qualify)
 
     def begin(self, conn: Any) -> None:
         """Start an explicit transaction (the DB-API default already is one for most drivers)."""
@@ -78,6 +120,18 @@ class Dialect:
         """Plain bulk insert (the caller cleared the target rows in this transaction; a duplicate key fails)."""
         values = ", ".join(self.json_param() if c in json_columns else self.param for c in columns)
         cursor.executemany(f"INSERT INTO {self.qualify(table)} ({', '.join(columns)}) VALUES ({values})", rows)
+
+    def mark_deleted(self, cursor: Any, table: str, deleted_at: Any, where: str, params: Sequence[Any]) -> int:
+        """Set ``deleted_at`` on the rows ``where`` selects; returns how many."""
+        sql = f"UPDATE {self.qualify(table)} SET deleted_at = {self.param} WHERE {where}"
+        cursor.execute(sql, [deleted_at, *params])
+        return max(cursor.rowcount, 0)
+
+    def stream(self, cursor: Any, sql: str, params: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
+        """Rows of a query in batches of ``size``, never all of them at once."""
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield from rows
 
 
 class SqliteDialect(Dialect):
@@ -157,6 +211,121 @@ class PostgresDialect(Dialect):
         )
 
 
+class _Versions:
+    """Row versions: the write time in microseconds, strictly increasing within the process."""
+
+    def __init__(self) -> None:
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> int:
+        with self._lock:
+            self._last = max(self._last + 1, time.time_ns() // 1000)
+            return self._last
+
+
+class ClickHouseDialect(Dialect):
+    """ClickHouse through the official provider's ``ClickHouseHook`` (clickhouse-connect).
+
+    ``schema`` is the ClickHouse database (created if missing); unset, the connection's database.
+    Writes go through the client's native columnar insert; nothing here needs a transaction.
+    """
+
+    name = "clickhouse"
+    types = Types(json="String", ts=TS, bigint="Int64", serial_pk="UInt64")
+    param = "%s"
+    transactional = False
+    keeps_connections = True
+    versions = _Versions()
+
+    def __init__(self, schema: str | None = None) -> None:
+        super().__init__(schema)
+        self._columns: dict[str, list[str]] = {}
+
+    def source(self, table: str, alias: str | None = None) -> str:
+        return f"{self.qualify(table)} AS {alias} FINAL" if alias else f"{self.qualify(table)} FINAL"
+
+    def ts(self, value: dt.datetime | None) -> Any:
+        # Microseconds kept: both a query parameter and a native insert into DateTime64(6) take this text.
+        if value is None:
+            return None
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def date(self, value: str) -> Any:
+        return dt.date.fromisoformat(value)
+
+    def create_schema_ddl(self) -> str | None:
+        return f"CREATE DATABASE IF NOT EXISTS {self.schema}" if self.schema else None
+
+    def version_table_ddl(self, table: str) -> str:
+        return (
+            f"CREATE TABLE IF NOT EXISTS {self.qualify(table)} (version UInt32, applied_at {TS}) "
+            f"ENGINE = ReplacingMergeTree ORDER BY version"
+        )
+
+    def schema_migrations(self) -> list[tuple[int, list[str]]]:
+        return [(CLICKHOUSE_SCHEMA_VERSION, clickhouse_ddl(self.qualify))]
+
+    @staticmethod
+    def client(cursor: Any) -> Any:
+        """The clickhouse-connect client behind the provider's DB-API cursor."""
+        return cursor.client
+
+    def insert(
+        self,
+        cursor: Any,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        json_columns: Sequence[str] = (),
+    ) -> None:
+        if rows:
+            self.client(cursor).insert(self.qualify(table), rows, column_names=list(columns))
+
+    def upsert(
+        self,
+        cursor: Any,
+        table: str,
+        columns: Sequence[str],
+        key: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        json_columns: Sequence[str] = (),
+    ) -> None:
+        """Insert the rows with a new version: each replaces the current row of its key."""
+        version = self.versions.next()
+        self.insert(cursor, table, [*columns, VERSION], [(*row, version) for row in rows])
+
+    def table_columns(self, cursor: Any, table: str) -> list[str]:
+        if table not in self._columns:
+            described = self.client(cursor).query(f"DESCRIBE TABLE {self.qualify(table)}").result_rows
+            self._columns[table] = [row[0] for row in described]
+        return self._columns[table]
+
+    def mark_deleted(self, cursor: Any, table: str, deleted_at: Any, where: str, params: Sequence[Any]) -> int:
+        """Insert the selected current rows again with ``deleted_at`` set and a new version."""
+        client = self.client(cursor)
+        source = self.source(table)
+        count = client.query(f"SELECT count() FROM {source} WHERE {where}", parameters=list(params)).result_rows[0][0]
+        if not count:
+            return 0
+        columns = self.table_columns(cursor, table)
+        version = self.versions.next()
+        values = [
+            f"CAST({self.param} AS {NULL_TS})" if c == "deleted_at" else str(version) if c == VERSION else c
+            for c in columns
+        ]
+        client.command(
+            f"INSERT INTO {self.qualify(table)} ({', '.join(columns)}) SELECT {', '.join(values)} "
+            f"FROM {source} WHERE {where}",
+            parameters=[deleted_at, *params],
+        )
+        return int(count)
+
+    def stream(self, cursor: Any, sql: str, params: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
+        with self.client(cursor).query_rows_stream(sql, parameters=list(params)) as rows:
+            yield from rows
+
+
 def dialect_for(hook: Any, schema: str | None = None) -> Dialect:
     """Pick the dialect of a common.sql ``DbApiHook`` by its connection type."""
     conn_type = getattr(hook, "conn_type", None) or getattr(hook, "dialect_name", "")
@@ -166,4 +335,6 @@ def dialect_for(hook: Any, schema: str | None = None) -> Dialect:
         return SqliteDialect()
     if conn_type in ("postgres", "postgresql"):
         return PostgresDialect(schema)
-    raise ValueError(f"Unsupported warehouse connection type {conn_type!r}: use sqlite or postgres")
+    if conn_type == "clickhouse":
+        return ClickHouseDialect(schema)
+    raise ValueError(f"Unsupported warehouse connection type {conn_type!r}: use sqlite, postgres or clickhouse")

@@ -106,6 +106,7 @@ class ReportLoader:
         *,
         require_summary: bool = False,
     ) -> None:
+        warehouse.require_transactions("Report table loads")
         self.warehouse = warehouse
         self.table = table
         self.login = client_login

@@ -37,6 +37,9 @@ class ReportsLimits:
     #: could share a window with a later one. Each call is kept this much longer than the window.
     margin: float = 0.5
 
+    def __post_init__(self) -> None:
+        self.warehouse.require_transactions("The shared Reports limits")
+
     def take_call(self, login: str) -> float:
         """0 when this process may send one Reports request for ``login`` now; else the seconds to wait."""
         d = self.warehouse.dialect

@@ -18,6 +18,7 @@ class ResultTableLoader:
     """Callable loading an iterator of rows into ``table`` under ``task_key``; returns the row count."""
 
     def __init__(self, warehouse: DirectWarehouse, table: str, task_key: str) -> None:
+        warehouse.require_transactions("Async-task result tables")
         self.warehouse = warehouse
         self.table = validate_identifier(table)
         self.task_key = task_key

@@ -225,6 +225,7 @@ class StatsLoader:
     ) -> None:
         if level not in ("campaign", "ad"):
             raise ValueError("level must be 'campaign' or 'ad'")
+        warehouse.require_transactions("Statistics loads")
         self.warehouse = warehouse
         self.login = client_login
         # None with DateRangeType AUTO: the server picks the period and its title line says which.

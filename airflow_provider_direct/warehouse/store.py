@@ -1,8 +1,11 @@
-"""The Direct warehouse over any common.sql ``DbApiHook`` (SQLite embedded, PostgreSQL for real).
+"""The Direct warehouse over any common.sql ``DbApiHook`` (SQLite embedded, PostgreSQL or ClickHouse for real).
 
 All writes of one sync go through one :class:`WarehouseTransaction`, and the watermark is written
 in that same transaction: a crash leaves either the old watermark (with old or partial but
 idempotent data) or the new watermark with all the data, never the new watermark without it.
+ClickHouse has no such transaction: there each write lands at once, the sync writes the watermark
+last, and every write is a repeatable insert of versioned rows (``clickhouse_schema``), so a crash
+leaves the old watermark with partial data that the next run writes again.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +36,6 @@ from airflow_provider_direct.warehouse.schema import (
     SYNC_STATE,
     TABLE_STATE,
     ObjectTable,
-    migrations,
 )
 from airflow_provider_direct.warehouse.table import ServiceTable
 
@@ -173,24 +176,25 @@ class WarehouseTransaction:
         """Set ``deleted_at`` on live rows of ``login``: those whose column is in each selection's
         values (chunked), or, with no selection, every row unseen since ``unseen_since``."""
         p = self.dialect.param
-        base = f"UPDATE {self._q(table)} SET deleted_at = {p} WHERE client_login = {p} AND deleted_at IS NULL"
-        params: list[Any] = [self.dialect.ts(deleted_at), login]
+        where = f"client_login = {p} AND deleted_at IS NULL"
+        params: list[Any] = [login]
         if unseen_since is not None:
-            base += f" AND synced_at < {p}"
+            where += f" AND synced_at < {p}"
             params.append(self.dialect.ts(unseen_since))
-        base += condition
+        where += condition
         params.extend(condition_params)
-        total = 0
+        ts = self.dialect.ts(deleted_at)
         if not selections:
             if unseen_since is None:
                 return 0  # nothing selected; never a blanket delete
-            self.cursor.execute(base, params)
-            total = max(self.cursor.rowcount, 0)
+            return self.dialect.mark_deleted(self.cursor, table, ts, where, params)
+        total = 0
         for column, values in selections:
             for chunk in _chunks(values):
                 marks = ", ".join(p for _ in chunk)
-                self.cursor.execute(f"{base} AND {column} IN ({marks})", [*params, *chunk])
-                total += max(self.cursor.rowcount, 0)
+                total += self.dialect.mark_deleted(
+                    self.cursor, table, ts, f"{where} AND {column} IN ({marks})", [*params, *chunk]
+                )
         return total
 
     def write_table_state(self, state: TableState) -> None:
@@ -257,8 +261,8 @@ class WarehouseTransaction:
         condition, condition_params = "", []
         if keep_archived:
             condition = (
-                f" AND campaign_id NOT IN (SELECT id FROM {self._q(CAMPAIGNS.table)} WHERE client_login = {p} "
-                f"AND state = {p} AND deleted_at IS NULL)"
+                f" AND campaign_id NOT IN (SELECT id FROM {self.dialect.source(CAMPAIGNS.table)} "
+                f"WHERE client_login = {p} AND state = {p} AND deleted_at IS NULL)"
             )
             condition_params = [login, ARCHIVED]
         selections = [
@@ -301,16 +305,16 @@ class WarehouseTransaction:
 
     def record_restatements(self, login: str, stats: Iterable[tuple[int, str]], detected_at: dt.datetime) -> int:
         """Store CampaignsStat (campaign, BorderDate) rows for the statistics re-pull."""
-        rows = [(login, campaign_id, border, self.dialect.ts(detected_at), None) for campaign_id, border in stats]
+        d = self.dialect
+        rows = [(login, campaign_id, d.date(border), d.ts(detected_at), None) for campaign_id, border in stats]
         if not rows:
             return 0
-        p = self.dialect.param
-        self.cursor.executemany(
-            f"INSERT INTO {self._q(STAT_RESTATEMENTS)} "
-            f"(client_login, campaign_id, border_date, detected_at, done_at) VALUES ({p}, {p}, {p}, {p}, {p}) "
-            # The same BorderDate reported again is a new correction: pending again, even if it was settled.
-            f"ON CONFLICT (client_login, campaign_id, border_date) DO UPDATE SET detected_at = excluded.detected_at, "
-            f"done_at = NULL",
+        # The same BorderDate reported again is a new correction: pending again, even if it was settled.
+        d.upsert(
+            self.cursor,
+            STAT_RESTATEMENTS,
+            ("client_login", "campaign_id", "border_date", "detected_at", "done_at"),
+            ("client_login", "campaign_id", "border_date"),
             rows,
         )
         return len(rows)
@@ -325,40 +329,59 @@ class WarehouseTransaction:
         )
 
     def log_run(self, run: dict[str, Any]) -> None:
-        p = self.dialect.param
         d = self.dialect
-        self.cursor.execute(
-            f"INSERT INTO {self._q(SYNC_RUNS)} (client_login, mode, status, started_at, finished_at, "
-            f"duration_seconds, watermark_from, watermark_to, upserted, deleted, units_spent, details) "
-            f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {d.json_param()})",
-            (
-                run["client_login"],
-                run["mode"],
-                run["status"],
-                d.ts(run["started_at"]),
-                d.ts(run["finished_at"]),
-                run["duration_seconds"],
-                run.get("watermark_from"),
-                run.get("watermark_to"),
-                sum(run["upserted"].values()),
-                sum(run["deleted"].values()),
-                run["units_spent"],
-                json.dumps({k: run[k] for k in ("upserted", "deleted", "skipped_campaigns", "notes") if k in run}),
-            ),
+        columns = (
+            "client_login",
+            "mode",
+            "status",
+            "started_at",
+            "finished_at",
+            "duration_seconds",
+            "watermark_from",
+            "watermark_to",
+            "upserted",
+            "deleted",
+            "units_spent",
+            "details",
         )
+        row = (
+            run["client_login"],
+            run["mode"],
+            run["status"],
+            d.ts(run["started_at"]),
+            d.ts(run["finished_at"]),
+            run["duration_seconds"],
+            run.get("watermark_from"),
+            run.get("watermark_to"),
+            sum(run["upserted"].values()),
+            sum(run["deleted"].values()),
+            run["units_spent"],
+            json.dumps({k: run[k] for k in ("upserted", "deleted", "skipped_campaigns", "notes") if k in run}),
+        )
+        d.insert(self.cursor, SYNC_RUNS, columns, [row], json_columns=("details",))
 
 
 class DirectWarehouse:
     """Schema management, reads, and transactional writes of the Direct warehouse tables.
 
-    :param hook: any common.sql ``DbApiHook`` (SQLite or PostgreSQL).
-    :param schema: PostgreSQL schema for the tables (validated identifier); default search_path.
+    :param hook: any common.sql ``DbApiHook`` (SQLite, PostgreSQL or the clickhousedb provider's).
+    :param schema: PostgreSQL schema or ClickHouse database for the tables (validated identifier);
+        default: the search_path, or the connection's database.
     """
 
     def __init__(self, hook: Any, schema: str | None = None) -> None:
         self.hook = hook
         self.dialect = dialect_for(hook, schema)
         self._migrated = False
+        self._kept = threading.local()
+
+    def require_transactions(self, feature: str) -> None:
+        """Refuse, before any call, a feature whose writes still rely on a multi-statement transaction."""
+        if not self.dialect.transactional:
+            raise ValueError(
+                f"{feature} does not support a {self.dialect.name} warehouse yet: it needs a transactional "
+                f"warehouse (SQLite or PostgreSQL). The structure sync supports {self.dialect.name}."
+            )
 
     @classmethod
     def from_conn_id(cls, conn_id: str = DEFAULT_WAREHOUSE_CONN_ID, schema: str | None = None) -> DirectWarehouse:
@@ -366,6 +389,13 @@ class DirectWarehouse:
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
+        if self.dialect.keeps_connections:
+            # Nothing is transactional there, so one connection per thread serves every block.
+            conn = getattr(self._kept, "conn", None)
+            if conn is None:
+                conn = self._kept.conn = self.hook.get_conn()
+            yield conn
+            return
         conn = self.hook.get_conn()
         try:
             yield conn
@@ -380,24 +410,19 @@ class DirectWarehouse:
             try:
                 # Concurrent first runs of mapped tasks on one warehouse: one migrates, the others wait.
                 self.dialect.lock_ddl(cur)
-                if self.dialect.schema:
-                    cur.execute(f"CREATE SCHEMA IF NOT EXISTS {self.dialect.schema}")
-                version_table = self.dialect.qualify(SCHEMA_VERSION)
-                cur.execute(
-                    f"CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER PRIMARY KEY, "
-                    f"applied_at {self.dialect.types.ts} NOT NULL)"
-                )
-                cur.execute(f"SELECT MAX(version) FROM {version_table}")
+                create_schema = self.dialect.create_schema_ddl()
+                if create_schema:
+                    cur.execute(create_schema)
+                cur.execute(self.dialect.version_table_ddl(SCHEMA_VERSION))
+                cur.execute(f"SELECT MAX(version) FROM {self.dialect.qualify(SCHEMA_VERSION)}")
                 current = cur.fetchone()[0] or 0
-                for version, statements in migrations(self.dialect.types, self.dialect.qualify):
+                for version, statements in self.dialect.schema_migrations():
                     if version <= current:
                         continue
                     for statement in statements:
                         cur.execute(statement)
-                    p = self.dialect.param
-                    cur.execute(
-                        f"INSERT INTO {version_table} (version, applied_at) VALUES ({p}, {p})",
-                        (version, self.dialect.ts(utcnow())),
+                    self.dialect.insert(
+                        cur, SCHEMA_VERSION, ("version", "applied_at"), [(version, self.dialect.ts(utcnow()))]
                     )
                     current = version
                 conn.commit()
@@ -442,7 +467,7 @@ class DirectWarehouse:
         p = self.dialect.param
         rows = self._fetch(
             f"SELECT watermark, last_full_snapshot_at, last_reconcile_at, snapshot_started_at, "
-            f"snapshot_watermark, snapshot_done_campaigns FROM {self.dialect.qualify(SYNC_STATE)} "
+            f"snapshot_watermark, snapshot_done_campaigns FROM {self.dialect.source(SYNC_STATE)} "
             f"WHERE client_login = {p}",
             (login,),
         )
@@ -472,7 +497,7 @@ class DirectWarehouse:
         """Ids of live rows, optionally under the given parents, in one ``State`` (e.g. ARCHIVED) or of
         the given ``Type`` values."""
         p = self.dialect.param
-        base = f"SELECT id FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
+        base = f"SELECT id FROM {self.dialect.source(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
         login_args: tuple[Any, ...] = (login,)
         if state is not None:
             base += f" AND state = {p}"
@@ -493,7 +518,7 @@ class DirectWarehouse:
         """Freshness and policy cursors of every account-service table of ``login``."""
         p = self.dialect.param
         rows = self._fetch(
-            f"SELECT table_name, refreshed_at, checked_at, cursor, details FROM {self.dialect.qualify(TABLE_STATE)} "
+            f"SELECT table_name, refreshed_at, checked_at, cursor, details FROM {self.dialect.source(TABLE_STATE)} "
             f"WHERE client_login = {p}",
             (login,),
         )
@@ -510,7 +535,7 @@ class DirectWarehouse:
         """Keys of live rows of an account-service table, optionally where ``column`` is in ``values``."""
         p = self.dialect.param
         key = table.key.name
-        base = f"SELECT {key} FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
+        base = f"SELECT {key} FROM {self.dialect.source(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
         if column is None:
             return {r[0] for r in self._fetch(base, (login,))}
         if column not in table.column_names:
@@ -531,7 +556,7 @@ class DirectWarehouse:
         p = self.dialect.param
         type_sql, type_args = self._types(types)
         rows = self._fetch(
-            f"SELECT DISTINCT {column} FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} "
+            f"SELECT DISTINCT {column} FROM {self.dialect.source(table.table)} WHERE client_login = {p} "
             f"AND deleted_at IS NULL AND synced_at >= {p}{type_sql} ORDER BY {column}",
             (login, self.dialect.ts(since), *type_args),
         )
@@ -546,7 +571,7 @@ class DirectWarehouse:
         for chunk in _chunks(list(ids)):
             marks = ", ".join(p for _ in chunk)
             rows = self._fetch(
-                f"SELECT {column}, COUNT(*) FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} "
+                f"SELECT {column}, COUNT(*) FROM {self.dialect.source(table.table)} WHERE client_login = {p} "
                 f"AND deleted_at IS NULL AND {column} IN ({marks}) GROUP BY {column}",
                 (login, *chunk),
             )
@@ -559,11 +584,11 @@ class DirectWarehouse:
             raise ValueError(f"{table.table} has no {column} column")
         p = self.dialect.param
         rows = self._fetch(
-            f"SELECT DISTINCT t.{column} FROM {self.dialect.qualify(table.table)} t "
+            f"SELECT DISTINCT t.{column} FROM {self.dialect.source(table.table, 't')} "
             f"WHERE t.client_login = {p} AND t.deleted_at IS NULL AND t.{column} IS NOT NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM {self.dialect.qualify(parent.table)} o WHERE o.client_login = "
-            f"t.client_login AND o.id = t.{column} AND o.deleted_at IS NULL) ORDER BY t.{column}",
-            (login,),
+            f"AND t.{column} NOT IN (SELECT id FROM {self.dialect.source(parent.table)} WHERE client_login = {p} "
+            f"AND deleted_at IS NULL) ORDER BY t.{column}",
+            (login, login),
         )
         return [r[0] for r in rows]
 
@@ -575,7 +600,7 @@ class DirectWarehouse:
         p = self.dialect.param
         type_sql, type_args = self._types(types)
         rows = self._fetch(
-            f"SELECT id FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL "
+            f"SELECT id FROM {self.dialect.source(table.table)} WHERE client_login = {p} AND deleted_at IS NULL "
             f"AND id > {p}{type_sql} ORDER BY id LIMIT {int(limit)}",
             (login, after, *type_args),
         )
@@ -593,17 +618,14 @@ class DirectWarehouse:
         """Payloads of live rows, streamed (optionally only those upserted since a time)."""
         p = self.dialect.param
         order = table.key.name if isinstance(table, ServiceTable) else "id"
-        sql = f"SELECT payload FROM {self.dialect.qualify(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
+        sql = f"SELECT payload FROM {self.dialect.source(table.table)} WHERE client_login = {p} AND deleted_at IS NULL"
         params: tuple[Any, ...] = (login,)
         if synced_since is not None:
             sql += f" AND synced_at >= {p}"
             params = (login, self.dialect.ts(synced_since))
         with self._connection() as conn:
-            cur = conn.cursor()
-            cur.execute(f"{sql} ORDER BY {order}", params)
-            while rows := cur.fetchmany(5000):
-                for (payload,) in rows:
-                    yield payload if isinstance(payload, dict) else jsonfast.loads(payload)
+            for (payload,) in self.dialect.stream(conn.cursor(), f"{sql} ORDER BY {order}", params):
+                yield payload if isinstance(payload, dict) else jsonfast.loads(payload)
             conn.rollback()
 
     def counts(self, login: str | None = None) -> dict[str, dict[str, int]]:
@@ -616,7 +638,7 @@ class DirectWarehouse:
             rows = self._fetch(
                 f"SELECT SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END), "
                 f"SUM(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END) "
-                f"FROM {self.dialect.qualify(table.table)} {where}",
+                f"FROM {self.dialect.source(table.table)} {where}",
                 (login,) if login else (),
             )
             live, deleted = rows[0]
@@ -629,6 +651,9 @@ class DirectWarehouse:
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    """A stored time as an aware datetime (every engine stores UTC; some return it naive or as text)."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)

@@ -42,6 +42,7 @@ def test_every_service_of_the_topology_is_there(compose: dict[str, Any]) -> None
         "postgres",
         "redis",
         "warehouse",
+        "clickhouse",
         "direct-emulator",
     }
     for service, command in AIRFLOW_SERVICES.items():
@@ -96,12 +97,23 @@ def test_addresses_point_at_compose_services(compose: dict[str, Any]) -> None:
         ("AIRFLOW_CONN_YANDEX_DIRECT_DEFAULT", "direct-emulator"),
         ("AIRFLOW_CONN_DIRECT_FETCH_DEFAULT", "direct-emulator"),
         ("AIRFLOW_CONN_DIRECT_WAREHOUSE_DEFAULT", "warehouse"),
+        ("AIRFLOW_CONN_DIRECT_WAREHOUSE_CLICKHOUSE", "clickhouse"),
     ):
         spec = json.loads(addresses[conn])
         host = urlsplit(spec["host"]).hostname if "://" in spec["host"] else spec["host"]
         assert host == service and service in services
     emulator = compose["services"]["direct-emulator"]["command"]
     assert emulator[emulator.index("--port") + 1] == "8081"
+
+
+def test_the_clickhouse_warehouse_is_an_option(compose: dict[str, Any]) -> None:
+    """Started only with ``--profile clickhouse``; the image carries the ClickHouse provider."""
+    clickhouse = compose["services"]["clickhouse"]
+    assert clickhouse["profiles"] == ["clickhouse"]
+    assert "clickhouse" not in compose["x-airflow-common"]["depends_on"]
+    spec = json.loads(read_env(DEPLOY / "compose-addresses.env")["AIRFLOW_CONN_DIRECT_WAREHOUSE_CLICKHOUSE"])
+    assert spec["conn_type"] == "clickhouse" and spec["schema"] == clickhouse["environment"]["CLICKHOUSE_DB"]
+    assert "provider[postgres,clickhouse]" in (ROOT / "Dockerfile").read_text()
 
 
 def test_the_native_test_reads_the_same_settings() -> None:

@@ -1,4 +1,4 @@
-"""Fixtures of the sync tests against the emulator and the real warehouses (SQLite and PostgreSQL)."""
+"""Fixtures of the sync tests against the emulator and the warehouses (SQLite, PostgreSQL, ClickHouse)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def hook(emulator_conn: str) -> DirectHook:
 
 
 @pytest.fixture
-def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
-    """An empty warehouse: a SQLite file, or a fresh PostgreSQL schema."""
-    conn_id, schema = warehouse_conn
+def warehouse(structure_warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
+    """An empty warehouse: a SQLite file, a fresh PostgreSQL schema or a fresh ClickHouse database."""
+    conn_id, schema = structure_warehouse_conn
     return DirectWarehouse.from_conn_id(conn_id, schema=schema)

@@ -177,11 +177,21 @@ def test_units_exhaustion_mid_snapshot_resumes_from_the_checkpoint(
     assert_matches_truth(warehouse, emulator_admin)
 
 
+def empty_tables(warehouse: DirectWarehouse, tables: list[str]) -> None:
+    with warehouse.transaction() as tx:
+        for table in tables:
+            name = warehouse.dialect.qualify(table)
+            if warehouse.dialect.name == "clickhouse":
+                warehouse.dialect.client(tx.cursor).command(f"TRUNCATE TABLE {name}")
+            else:
+                tx.cursor.execute(f"DELETE FROM {name}")
+
+
 class Interrupt(BaseException):
     """Stands for a killed worker: not an Exception, so nothing may swallow it."""
 
 
-@pytest.mark.parametrize("phase", ["api", "write", "commit"])
+@pytest.mark.parametrize("phase", ["api", "write", "delete", "commit"])
 @pytest.mark.parametrize("at", [1, 3, 7, 15])
 def test_interrupted_syncs_converge(
     hook: DirectHook,
@@ -191,12 +201,14 @@ def test_interrupted_syncs_converge(
     phase: str,
     at: int,
 ) -> None:
-    """Kill a sync at the ``at``-th API call / row write / commit, of a full and an incremental run."""
+    """Kill a sync at the ``at``-th API call / row write / soft delete / state write, of a full and an
+    incremental run. On ClickHouse, where each write lands at once, this is every write point."""
     from airflow_provider_direct.warehouse.store import WarehouseTransaction
 
     targets = {
         "api": (DirectHook, "_post"),
         "write": (WarehouseTransaction, "_flush"),
+        "delete": (WarehouseTransaction, "_mark_deleted"),
         "commit": (WarehouseTransaction, "write_state"),
     }
     owner, name = targets[phase]
@@ -225,20 +237,18 @@ def test_interrupted_syncs_converge(
 @given(rounds=st.lists(st.tuples(st.integers(1, 30), st.integers(0, 10_000)), min_size=1, max_size=4))
 def test_random_mutation_sequences_converge(
     hook: DirectHook,
-    warehouse_conn: tuple[str, str | None],
+    structure_warehouse_conn: tuple[str, str | None],
     emulator_admin: EmulatorAdmin,
     rounds: list[tuple[int, int]],
 ) -> None:
     """Property: after every sync, the warehouse's live rows equal the emulator's ground truth."""
     emulator_admin.reset()
-    conn_id, schema = warehouse_conn
+    conn_id, schema = structure_warehouse_conn
     warehouse = DirectWarehouse.from_conn_id(conn_id, schema=schema)
     login = f"client-{1 + len(rounds) % 3}"
     warehouse.migrate()
-    with warehouse.transaction() as tx:  # every example starts from an empty warehouse
-        for table in (CAMPAIGNS, AD_GROUPS, ADS, KEYWORDS):
-            tx.cursor.execute(f"DELETE FROM {warehouse.dialect.qualify(table.table)}")
-        tx.cursor.execute(f"DELETE FROM {warehouse.dialect.qualify('direct_sync_state')}")
+    # Every example starts from an empty warehouse.
+    empty_tables(warehouse, [t.table for t in (CAMPAIGNS, AD_GROUPS, ADS, KEYWORDS)] + ["direct_sync_state"])
     sync = DirectIncrementalSync(hook, warehouse, login)
     sync.run()
     assert_matches_truth(warehouse, emulator_admin, login)

@@ -1,4 +1,8 @@
-"""The warehouse layer on a real SQLite file and the real local PostgreSQL."""
+"""The warehouse layer on a real SQLite file, the real local PostgreSQL and ClickHouse's engine.
+
+Tests of transactions and of the SQL engines' migrations take ``warehouse`` (SQLite and PostgreSQL);
+the rest take ``any_warehouse``, on ClickHouse too.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,12 @@ T1 = T0 + dt.timedelta(hours=1)
 @pytest.fixture
 def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
     conn_id, schema = warehouse_conn
+    return DirectWarehouse.from_conn_id(conn_id, schema=schema)
+
+
+@pytest.fixture
+def any_warehouse(structure_warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
+    conn_id, schema = structure_warehouse_conn
     return DirectWarehouse.from_conn_id(conn_id, schema=schema)
 
 
@@ -68,28 +78,28 @@ def test_a_version_5_warehouse_gains_the_version_6_tables(warehouse: DirectWareh
     assert all(counts[t.table] == {"live": 0, "deleted": 0} for t in new)
 
 
-def test_upsert_keeps_whole_payload_and_typed_columns(warehouse: DirectWarehouse) -> None:
-    with warehouse.transaction() as tx:
+def test_upsert_keeps_whole_payload_and_typed_columns(any_warehouse: DirectWarehouse) -> None:
+    with any_warehouse.transaction() as tx:
         assert tx.upsert_objects(KEYWORDS, "c1", keywords(5000), T0) == 5000
-    with warehouse.transaction() as tx:
+    with any_warehouse.transaction() as tx:
         changed = [{**k, "Keyword": "renamed"} for k in keywords(2, start=4999)]
         tx.upsert_objects(KEYWORDS, "c1", changed + keywords(1, start=9000), T1)
-    objects = list(warehouse.live_objects(KEYWORDS, "c1"))
+    objects = list(any_warehouse.live_objects(KEYWORDS, "c1"))
     assert len(objects) == 5001
     assert objects[0] == keywords(1)[0]
     assert [o["Keyword"] for o in objects[-3:]] == ["renamed", "renamed", "kw 9000"]
-    table = warehouse.dialect.qualify("direct_keywords")
-    rows = warehouse._fetch(
+    table = any_warehouse.dialect.qualify("direct_keywords")
+    rows = any_warehouse._fetch(
         f"SELECT client_login, id, campaign_id, ad_group_id, keyword, state FROM {table} WHERE id = 9000"
     )
     assert rows == [("c1", 9000, 3, 7, "kw 9000", "ON")]
 
 
-def test_soft_delete_by_ids_parents_and_unseen(warehouse: DirectWarehouse) -> None:
-    with warehouse.transaction() as tx:
+def test_soft_delete_by_ids_parents_and_unseen(any_warehouse: DirectWarehouse) -> None:
+    with any_warehouse.transaction() as tx:
         tx.upsert_objects(KEYWORDS, "c1", keywords(10, group=7) + keywords(10, group=8, start=100), T0)
         tx.upsert_objects(KEYWORDS, "c2", keywords(3, group=7), T0)
-    with warehouse.transaction() as tx:
+    with any_warehouse.transaction() as tx:
         assert tx.soft_delete(KEYWORDS, "c1", T1, ids=[1, 2, 2]) == 2
         assert tx.soft_delete(KEYWORDS, "c1", T1, ids=[1]) == 0  # already deleted: counted once
         # Group 8 re-read: only 100..104 still returned; the rest must go.
@@ -97,17 +107,17 @@ def test_soft_delete_by_ids_parents_and_unseen(warehouse: DirectWarehouse) -> No
         assert tx.soft_delete(KEYWORDS, "c1", T1, ad_group_ids=[8], unseen_since=T1) == 5
         assert tx.soft_delete(KEYWORDS, "c1", T1) == 0  # no selection never deletes everything
         assert tx.deleted["direct_keywords"] == 7
-    assert warehouse.counts("c1")["direct_keywords"] == {"live": 13, "deleted": 7}
-    assert warehouse.counts("c2")["direct_keywords"] == {"live": 3, "deleted": 0}
+    assert any_warehouse.counts("c1")["direct_keywords"] == {"live": 13, "deleted": 7}
+    assert any_warehouse.counts("c2")["direct_keywords"] == {"live": 3, "deleted": 0}
     # A deleted object that reappears is live again.
-    with warehouse.transaction() as tx:
+    with any_warehouse.transaction() as tx:
         tx.upsert_objects(KEYWORDS, "c1", keywords(1), T1)
-    assert warehouse.counts("c1")["direct_keywords"] == {"live": 14, "deleted": 6}
-    assert sorted(warehouse.live_ids(KEYWORDS, "c1", ad_group_ids=[8])) == list(range(100, 105))
+    assert any_warehouse.counts("c1")["direct_keywords"] == {"live": 14, "deleted": 6}
+    assert sorted(any_warehouse.live_ids(KEYWORDS, "c1", ad_group_ids=[8])) == list(range(100, 105))
 
 
-def test_soft_delete_rejects_a_parent_the_table_lacks(warehouse: DirectWarehouse) -> None:
-    with warehouse.transaction() as tx, pytest.raises(ValueError, match="no ad_group_id"):
+def test_soft_delete_rejects_a_parent_the_table_lacks(any_warehouse: DirectWarehouse) -> None:
+    with any_warehouse.transaction() as tx, pytest.raises(ValueError, match="no ad_group_id"):
         tx.soft_delete(AD_GROUPS, "c1", T1, ad_group_ids=[1])
 
 
@@ -127,8 +137,8 @@ def test_state_and_data_commit_together_or_not_at_all(warehouse: DirectWarehouse
     assert warehouse.read_state("nobody") is None
 
 
-def test_snapshot_checkpoint_round_trip(warehouse: DirectWarehouse) -> None:
-    with warehouse.transaction() as tx:
+def test_snapshot_checkpoint_round_trip(any_warehouse: DirectWarehouse) -> None:
+    with any_warehouse.transaction() as tx:
         tx.write_state(
             SyncState(
                 "c1",
@@ -137,14 +147,14 @@ def test_snapshot_checkpoint_round_trip(warehouse: DirectWarehouse) -> None:
                 snapshot_done_campaigns=[5, 6],
             )
         )
-    state = warehouse.read_state("c1")
+    state = any_warehouse.read_state("c1")
     assert state is not None
     assert state.watermark is None
     assert (state.snapshot_started_at, state.snapshot_done_campaigns) == (T0, [5, 6])
 
 
-def test_restatements_and_run_log(warehouse: DirectWarehouse) -> None:
-    with warehouse.transaction() as tx:
+def test_restatements_and_run_log(any_warehouse: DirectWarehouse) -> None:
+    with any_warehouse.transaction() as tx:
         assert tx.record_restatements("c1", [(14742, "2015-01-28"), (14742, "2015-01-28")], T0) == 2
         tx.log_run(
             {
@@ -161,10 +171,11 @@ def test_restatements_and_run_log(warehouse: DirectWarehouse) -> None:
                 "units_spent": 40,
             }
         )
-    rows = warehouse._fetch(f"SELECT campaign_id, done_at FROM {warehouse.dialect.qualify('direct_stat_restatements')}")
+    restatements = any_warehouse.dialect.source("direct_stat_restatements")
+    rows = any_warehouse._fetch(f"SELECT campaign_id, done_at FROM {restatements}")
     assert [(r[0], r[1]) for r in rows] == [(14742, None)]
-    runs = warehouse._fetch(
-        f"SELECT mode, upserted, deleted, units_spent, details FROM {warehouse.dialect.qualify('direct_sync_runs')}"
+    runs = any_warehouse._fetch(
+        f"SELECT mode, upserted, deleted, units_spent, details FROM {any_warehouse.dialect.qualify('direct_sync_runs')}"
     )
     mode, upserted, deleted, units, details = runs[0]
     assert (mode, upserted, deleted, units) == ("incremental", 2, 1, 40)
