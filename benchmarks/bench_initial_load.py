@@ -28,6 +28,9 @@ from common import drop_warehouse, peak_rss_mb, run_child, warehouse_conn
 
 TOKEN = "bench-token"
 LOGIN = "bench"
+#: Peak RSS once the warehouse is ready (imports, the connection, the tables) and before any row: with
+#: ClickHouse this includes its engine, which runs inside the process here.
+READY: dict[str, float] = {}
 
 
 def sync_load(url: str, backend: str, workdir: Path, campaign_limit: int | None) -> int:
@@ -41,6 +44,7 @@ def sync_load(url: str, backend: str, workdir: Path, campaign_limit: int | None)
 
     warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
     warehouse.migrate()
+    READY["rss"] = peak_rss_mb()
     try:
         result = DirectIncrementalSync(DirectHook("bench_direct"), warehouse, LOGIN).run()
         return sum(result.upserted.values())
@@ -60,6 +64,7 @@ def plain_load(url: str, backend: str, workdir: Path, campaign_limit: int | None
     os.environ["AIRFLOW_CONN_BENCH_WH"] = json.dumps(conn_spec)
     warehouse = DirectWarehouse.from_conn_id("bench_wh", schema=schema)
     warehouse.migrate()  # same tables, created outside the timed loop's logic
+    READY["rss"] = peak_rss_mb()
     session = requests.Session()
     session.headers.update({"Authorization": f"Bearer {TOKEN}", "Accept-Encoding": "gzip"})
 
@@ -118,19 +123,34 @@ def plain_load(url: str, backend: str, workdir: Path, campaign_limit: int | None
     return total
 
 
-def child(variant: str, backend: str, url: str) -> None:
+def child(variant: str, backend: str, url: str, trace: bool) -> None:
+    import tracemalloc
+
     import airflow_provider_direct.sync.engine  # noqa: F401  (imports are not load time)
 
     loader = {"sync": sync_load, "plain": plain_load}[variant]
+    if trace:  # the Python heap alone: with ClickHouse the engine shares the process and its RSS
+        tracemalloc.start()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         rows = loader(url, backend, Path(tmp), None)
         seconds = time.perf_counter() - started
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_rss": peak_rss_mb()}))
+    python_peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "seconds": seconds,
+                "peak_rss": peak_rss_mb(),
+                "ready_rss": READY["rss"],
+                "python_peak": python_peak,
+            }
+        )
+    )
 
 
-def child_run(variant: str, backend: str, url: str, env: dict[str, str]) -> dict[str, Any]:
-    args = ["--child", variant, "--backend", backend, "--url", url]
+def child_run(variant: str, backend: str, url: str, env: dict[str, str], trace: bool = False) -> dict[str, Any]:
+    args = ["--child", variant, "--backend", backend, "--url", url, *(["--trace"] if trace else [])]
     return run_child(__file__, args, env, f"{variant}/{backend}")
 
 
@@ -144,9 +164,10 @@ def main() -> None:
     parser.add_argument("--child")
     parser.add_argument("--backend")
     parser.add_argument("--url")
+    parser.add_argument("--trace", action="store_true")
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.backend, args.url)
+        child(args.child, args.backend, args.url, args.trace)
         return
 
     from airflow_provider_direct.emulator import EmulatorConfig, EmulatorServer
@@ -169,17 +190,25 @@ def main() -> None:
         f"account: {args.campaigns} campaigns, {args.campaigns * args.groups:,} groups, "
         f"{args.campaigns * args.groups * args.ads:,} ads, {keywords:,} keywords"
     )
-    print(f"{'backend':<9} {'variant':<6} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
+    print(
+        f"{'backend':<10} {'variant':<6} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12} "
+        f"{'ready MB':>9} {'growth MB':>10}"
+    )
     small_campaigns = max(1, args.campaigns // 10)
     for backend in args.backends.split(","):
+        traced: dict[str, dict[str, Any]] = {}
         with EmulatorServer(config(args.campaigns), mode="process") as server:
             results = {variant: child_run(variant, backend, server.url, env) for variant in ("plain", "sync")}
+            if backend == "clickhouse":
+                traced["large"] = child_run("sync", backend, server.url, env, trace=True)
         with EmulatorServer(config(small_campaigns), mode="process") as server:
             small = child_run("sync", backend, server.url, env)
+            if backend == "clickhouse":
+                traced["small"] = child_run("sync", backend, server.url, env, trace=True)
         for variant, r in results.items():
             print(
-                f"{backend:<9} {variant:<6} {r['rows']:>10,} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>9,.0f} "
-                f"{r['peak_rss']:>12.1f}"
+                f"{backend:<10} {variant:<6} {r['rows']:>10,} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>9,.0f} "
+                f"{r['peak_rss']:>12.1f} {r['ready_rss']:>9.1f} {r['peak_rss'] - r['ready_rss']:>10.1f}"
             )
         ratio = (results["sync"]["rows"] / results["sync"]["seconds"]) / (
             results["plain"]["rows"] / results["plain"]["seconds"]
@@ -189,9 +218,18 @@ def main() -> None:
             f"{backend:<9} sync / plain rows/s: {ratio:.2f} (goal >= {goal}: {'met' if ratio >= goal else 'NOT met'})"
         )
         print(
-            f"{backend:<9} sync peak RSS {small['peak_rss']:.1f} MB for {small['rows']:,} rows vs "
-            f"{results['sync']['peak_rss']:.1f} MB for {results['sync']['rows']:,} rows (goal < 300 MB, flat)"
+            f"{backend:<10} sync peak RSS {small['peak_rss']:.1f} MB for {small['rows']:,} rows vs "
+            f"{results['sync']['peak_rss']:.1f} MB for {results['sync']['rows']:,} rows (goal < 300 MB, flat); "
+            f"growth after ready {small['peak_rss'] - small['ready_rss']:.1f} vs "
+            f"{results['sync']['peak_rss'] - results['sync']['ready_rss']:.1f} MB"
         )
+        if traced:
+            print(
+                f"{backend:<10} sync Python heap peak (tracemalloc, untimed runs) "
+                f"{traced['small']['python_peak']:.1f} MB for {traced['small']['rows']:,} rows vs "
+                f"{traced['large']['python_peak']:.1f} MB for {traced['large']['rows']:,} rows: "
+                "the client's own share of the RSS above"
+            )
 
 
 if __name__ == "__main__":

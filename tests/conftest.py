@@ -137,10 +137,10 @@ def clickhouse_conn(make_connection: Callable[..., str], clickhouse_engine: str)
 
 
 @pytest.fixture(params=["sqlite", "postgres", "clickhouse"])
-def structure_warehouse_conn(
+def any_warehouse_conn(
     request: pytest.FixtureRequest, make_connection: Callable[..., str], tmp_path: Path
 ) -> tuple[str, str | None]:
-    """``(conn_id, schema)`` of an empty warehouse for the structure sync, on every supported engine."""
+    """``(conn_id, schema)`` of an empty warehouse on every supported engine (what takes ClickHouse so far)."""
     if request.param == "sqlite":
         return make_connection("direct_test_sqlite", conn_type="sqlite", host=str(tmp_path / "wh.db")), None
     if request.param == "clickhouse":

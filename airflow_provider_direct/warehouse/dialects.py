@@ -77,6 +77,14 @@ class Dialect:
         """Ordered ``(version, statements)`` that create and upgrade the tables on this engine."""
         return migrations(self.types, self.qualify)
 
+    def result_table_ddl(self, table: str) -> str:
+        """An async-task result table: one JSON row per result row, keyed by task and row number."""
+        t = self.types
+        return (
+            f"CREATE TABLE IF NOT EXISTS {self.qualify(table)} (task_key TEXT NOT NULL, row_no {t.bigint} NOT NULL, "
+            f"payload {t.json} NOT NULL, loaded_at {t.ts} NOT NULL, PRIMARY KEY (task_key, row_no))"
+        )
+
     def begin(self, conn: Any) -> None:
         """Start an explicit transaction (the DB-API default already is one for most drivers)."""
 
@@ -241,6 +249,7 @@ class ClickHouseDialect(Dialect):
     def __init__(self, schema: str | None = None) -> None:
         super().__init__(schema)
         self._columns: dict[str, list[str]] = {}
+        self._insert_contexts: dict[tuple[int, str, tuple[str, ...]], Any] = {}
 
     def source(self, table: str, alias: str | None = None) -> str:
         return f"{self.qualify(table)} AS {alias} FINAL" if alias else f"{self.qualify(table)} FINAL"
@@ -266,6 +275,27 @@ class ClickHouseDialect(Dialect):
     def schema_migrations(self) -> list[tuple[int, list[str]]]:
         return [(CLICKHOUSE_SCHEMA_VERSION, clickhouse_ddl(self.qualify))]
 
+    def result_table_ddl(self, table: str) -> str:
+        # A partition per task: a re-run's rows replace the old ones in one REPLACE PARTITION.
+        return (
+            f"CREATE TABLE IF NOT EXISTS {self.qualify(table)} (task_key String, row_no Int64, payload String, "
+            f"loaded_at {TS}) ENGINE = MergeTree PARTITION BY task_key ORDER BY row_no"
+        )
+
+    def replace_partition(self, cursor: Any, table: str, stage: str, partition: Any, *, empty: bool) -> None:
+        """Swap one partition of ``table`` for the same partition of ``stage``, atomically.
+
+        An empty stage has no such partition to swap in, so the old rows are dropped instead.
+        """
+        client = self.client(cursor)
+        if empty:
+            client.command(f"ALTER TABLE {self.qualify(table)} DROP PARTITION %s", parameters=[partition])
+        else:
+            client.command(
+                f"ALTER TABLE {self.qualify(table)} REPLACE PARTITION %s FROM {self.qualify(stage)}",
+                parameters=[partition],
+            )
+
     @staticmethod
     def client(cursor: Any) -> Any:
         """The clickhouse-connect client behind the provider's DB-API cursor."""
@@ -279,8 +309,21 @@ class ClickHouseDialect(Dialect):
         rows: Sequence[Sequence[Any]],
         json_columns: Sequence[str] = (),
     ) -> None:
-        if rows:
-            self.client(cursor).insert(self.qualify(table), rows, column_names=list(columns))
+        if not rows:
+            return
+        client = self.client(cursor)
+        # One insert context per client and table, as the provider's bulk_insert_rows keeps one: no DESCRIBE per
+        # batch. Its data is released after each insert (a fresh context per insert sits in a reference cycle
+        # and keeps its rows until the cyclic GC runs).
+        key = (id(client), table, tuple(columns))
+        context = self._insert_contexts.get(key)
+        if context is None:
+            context = client.create_insert_context(self.qualify(table), column_names=list(columns))
+            self._insert_contexts[key] = context
+        try:
+            client.insert(data=rows, context=context)
+        finally:
+            context.data = None
 
     def upsert(
         self,

@@ -1,15 +1,19 @@
 """Async-task results as rows of a warehouse table, through the same warehouse layer as the sync.
 
 One row per result row: ``(task_key, row_no, payload, loaded_at)``. A re-run of the same task
-replaces its rows in one transaction, so loads are idempotent.
+replaces its rows in one transaction, so loads are idempotent. ClickHouse has no transaction: there
+each task key is a partition, the rows go to a staging table first, and one ``REPLACE PARTITION``
+swaps them in at once (readers see the old rows or the new ones, never a part).
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from airflow_provider_direct.warehouse.dialects import ClickHouseDialect
 from airflow_provider_direct.warehouse.schema import validate_identifier
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
@@ -18,7 +22,6 @@ class ResultTableLoader:
     """Callable loading an iterator of rows into ``table`` under ``task_key``; returns the row count."""
 
     def __init__(self, warehouse: DirectWarehouse, table: str, task_key: str) -> None:
-        warehouse.require_transactions("Async-task result tables")
         self.warehouse = warehouse
         self.table = validate_identifier(table)
         self.task_key = task_key
@@ -29,10 +32,9 @@ class ResultTableLoader:
         loaded_at = d.ts(utcnow())
         count = 0
         # Its own short transaction: mapped tasks finishing together create the table once, then load in parallel.
-        self.warehouse.create_table(
-            f"CREATE TABLE IF NOT EXISTS {target} (task_key TEXT NOT NULL, row_no {d.types.bigint} NOT NULL, "
-            f"payload {d.types.json} NOT NULL, loaded_at {d.types.ts} NOT NULL, PRIMARY KEY (task_key, row_no))"
-        )
+        self.warehouse.create_table(d.result_table_ddl(self.table))
+        if not d.transactional:
+            return self._load_staged(rows, loaded_at)
         with self.warehouse.transaction() as tx:
             tx.cursor.execute(f"DELETE FROM {target} WHERE task_key = {p}", (self.task_key,))
             batch: list[tuple[Any, ...]] = []
@@ -42,6 +44,30 @@ class ResultTableLoader:
                 if len(batch) >= BATCH_ROWS:
                     self._insert(tx.cursor, target, batch)
             self._insert(tx.cursor, target, batch)
+        return count
+
+    def _load_staged(self, rows: Iterable[Any], loaded_at: Any) -> int:
+        """Load into a staging copy of the table, then swap the task's partition in (no transactions)."""
+        d = self.warehouse.dialect
+        if not isinstance(d, ClickHouseDialect):
+            raise TypeError(f"a staged partition swap is ClickHouse's load path, not {d.name}'s")
+        stage = validate_identifier(f"_stage_{self.table}_{uuid.uuid4().hex[:8]}")
+        columns = ("task_key", "row_no", "payload", "loaded_at")
+        count = 0
+        with self.warehouse.transaction() as tx:
+            tx.cursor.execute(f"CREATE TABLE {d.qualify(stage)} AS {d.qualify(self.table)}")
+            try:
+                batch: list[tuple[Any, ...]] = []
+                for row in rows:
+                    batch.append((self.task_key, count, json.dumps(row, ensure_ascii=False), loaded_at))
+                    count += 1
+                    if len(batch) >= BATCH_ROWS:
+                        d.insert(tx.cursor, stage, columns, batch)
+                        batch.clear()
+                d.insert(tx.cursor, stage, columns, batch)
+                d.replace_partition(tx.cursor, self.table, stage, self.task_key, empty=count == 0)
+            finally:
+                tx.cursor.execute(f"DROP TABLE IF EXISTS {d.qualify(stage)}")
         return count
 
     def _insert(self, cursor: Any, target: str, batch: list[tuple[Any, ...]]) -> None:

@@ -380,7 +380,8 @@ class DirectWarehouse:
         if not self.dialect.transactional:
             raise ValueError(
                 f"{feature} does not support a {self.dialect.name} warehouse yet: it needs a transactional "
-                f"warehouse (SQLite or PostgreSQL). The structure sync supports {self.dialect.name}."
+                f"warehouse (SQLite or PostgreSQL). The structure sync and async-task result tables support "
+                f"{self.dialect.name}."
             )
 
     @classmethod

@@ -166,9 +166,10 @@ def test_worker_side_kill_cancels_a_workers_task(conns: dict[str, str], emulator
 
 
 def test_workers_export_into_a_warehouse_table(
-    conns: dict[str, str], emulator_admin: EmulatorAdmin, make_connection: Any, tmp_path: Path
+    conns: dict[str, str], emulator_admin: EmulatorAdmin, any_warehouse_conn: tuple[str, str | None]
 ) -> None:
-    warehouse = make_connection("async_wh", conn_type="sqlite", host=str(tmp_path / "wh.db"))
+    """On SQLite, PostgreSQL and ClickHouse: the rows land, and a re-run replaces them."""
+    warehouse, schema = any_warehouse_conn
     emulator_admin.async_scenario("workers", {**QUICK, "result_rows": 1234}, {**QUICK, "result_rows": 1234})
     op = WorkersTaskOperator(
         task_id="w",
@@ -178,6 +179,7 @@ def test_workers_export_into_a_warehouse_table(
         date_to="2024-12-31T23:59:59Z",
         result_table="workers_export",
         warehouse_conn_id=warehouse,
+        warehouse_schema=schema,
         deferrable=True,
         poll_interval=0.1,
     )
@@ -187,9 +189,8 @@ def test_workers_export_into_a_warehouse_table(
         assert "result" not in summary
     from airflow_provider_direct.warehouse.store import DirectWarehouse
 
-    rows = DirectWarehouse.from_conn_id(warehouse)._fetch(
-        "SELECT COUNT(*), MIN(row_no), MAX(row_no) FROM workers_export"
-    )
+    store = DirectWarehouse.from_conn_id(warehouse, schema=schema)
+    rows = store._fetch(f"SELECT COUNT(*), MIN(row_no), MAX(row_no) FROM {store.dialect.qualify('workers_export')}")
     assert rows == [(1234, 0, 1233)]
 
 

@@ -15,7 +15,7 @@ def hook(emulator_conn: str) -> DirectHook:
 
 
 @pytest.fixture
-def warehouse(structure_warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
+def warehouse(any_warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
     """An empty warehouse: a SQLite file, a fresh PostgreSQL schema or a fresh ClickHouse database."""
-    conn_id, schema = structure_warehouse_conn
+    conn_id, schema = any_warehouse_conn
     return DirectWarehouse.from_conn_id(conn_id, schema=schema)

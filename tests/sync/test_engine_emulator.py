@@ -237,13 +237,13 @@ def test_interrupted_syncs_converge(
 @given(rounds=st.lists(st.tuples(st.integers(1, 30), st.integers(0, 10_000)), min_size=1, max_size=4))
 def test_random_mutation_sequences_converge(
     hook: DirectHook,
-    structure_warehouse_conn: tuple[str, str | None],
+    any_warehouse_conn: tuple[str, str | None],
     emulator_admin: EmulatorAdmin,
     rounds: list[tuple[int, int]],
 ) -> None:
     """Property: after every sync, the warehouse's live rows equal the emulator's ground truth."""
     emulator_admin.reset()
-    conn_id, schema = structure_warehouse_conn
+    conn_id, schema = any_warehouse_conn
     warehouse = DirectWarehouse.from_conn_id(conn_id, schema=schema)
     login = f"client-{1 + len(rounds) % 3}"
     warehouse.migrate()

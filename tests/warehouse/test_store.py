@@ -34,8 +34,8 @@ def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
 
 
 @pytest.fixture
-def any_warehouse(structure_warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
-    conn_id, schema = structure_warehouse_conn
+def any_warehouse(any_warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
+    conn_id, schema = any_warehouse_conn
     return DirectWarehouse.from_conn_id(conn_id, schema=schema)
 
 
