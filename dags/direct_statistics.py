@@ -27,6 +27,8 @@ from airflow_provider_direct.utils.logins import resolve_client_logins
 
 DIRECT_CONN_ID = os.environ.get("DIRECT_CONN_ID", "yandex_direct_default")
 WAREHOUSE_CONN_ID = os.environ.get("DIRECT_WAREHOUSE_CONN_ID", "direct_warehouse_default")
+# Where the shared Reports limits are counted, if not in the warehouse (needed when it is ClickHouse).
+LIMITS_CONN_ID = os.environ.get("DIRECT_REPORTS_LIMITS_CONN_ID") or None
 REPORTS_POOL = os.environ.get("DIRECT_REPORTS_POOL", "yandex_direct_reports")
 CRON = os.environ.get("DIRECT_STATISTICS_CRON", "0 6 * * *")
 #: Standard reports a scheduled run loads (comma-separated names; the UI's params can change it per run).
@@ -118,6 +120,7 @@ with DAG(
             task_id=f"report_{name}",
             direct_conn_id=DIRECT_CONN_ID,
             warehouse_conn_id=WAREHOUSE_CONN_ID,
+            limits_conn_id=LIMITS_CONN_ID,
             report_type=spec.report_type,
             field_names=list(spec.field_names),
             table=report.table.table,
@@ -132,6 +135,7 @@ with DAG(
         task_id="report",
         direct_conn_id=DIRECT_CONN_ID,
         warehouse_conn_id=WAREHOUSE_CONN_ID,
+        limits_conn_id=LIMITS_CONN_ID,
         pool=REPORTS_POOL,
         poll_interval=float(os.environ.get("ASYNC_TASK_POLL_INTERVAL", "10")),
         # Declared here, where the scheduler sees them: each load adds a partition per changed day to the

@@ -162,6 +162,8 @@ class DirectReportOperator(AsyncTaskOperator):
     :param shared_limits: count the Reports limits (20 calls per 10 s, 5 offline reports per login) in
         the warehouse, so every worker and triggerer of the deployment shares them; False keeps a
         per-process limiter.
+    :param limits_conn_id: where the shared limits are counted, if not in the warehouse: a SQLite or
+        PostgreSQL connection (they take a lock per login). Needed with a ClickHouse warehouse.
     :param split_on_time_limit: when the service answers 502 (its processing time limit: "shorten the
         period"), load the period in two halves instead, and halve again as needed, one report after the
         other in this task (loads into the statistics or typed tables only; a one-day report still fails).
@@ -201,6 +203,7 @@ class DirectReportOperator(AsyncTaskOperator):
         attribution_models: Sequence[str] | None = None,
         table: str | None = None,
         shared_limits: bool = True,
+        limits_conn_id: str | None = None,
         split_on_time_limit: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -244,6 +247,7 @@ class DirectReportOperator(AsyncTaskOperator):
         self.attribution_models = list(attribution_models) if attribution_models else []
         self.table = table
         self.shared_limits = shared_limits
+        self.limits_conn_id = limits_conn_id
         self.split_on_time_limit = split_on_time_limit
 
     def _report_table(self) -> ReportTable | None:
@@ -296,8 +300,26 @@ class DirectReportOperator(AsyncTaskOperator):
             headers["returnMoneyInMicros"] = "false"
         request: dict[str, Any] = {"definition": definition, "headers": headers, "client_login": self._login()}
         if self.shared_limits:
-            request["limits"] = {"conn_id": self.warehouse_conn_id, "schema": self.warehouse_schema}
+            request["limits"] = self._limits_store()
         return request
+
+    def _limits_store(self) -> dict[str, Any]:
+        """Where the shared limits are counted (a conn id and schema, never a secret), checked before any call."""
+        from airflow.sdk import BaseHook
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        if self.limits_conn_id:
+            return {"conn_id": self.limits_conn_id, "schema": None}
+        try:
+            conn_type = BaseHook.get_connection(self.warehouse_conn_id).conn_type
+        except AirflowNotFoundException:  # the default id: a SQLite file under AIRFLOW_HOME
+            conn_type = None
+        if conn_type == "clickhouse":
+            raise ValueError(
+                "the shared Reports limits take a lock per login, which ClickHouse has not: pass limits_conn_id= "
+                "(a SQLite or PostgreSQL connection) or shared_limits=False"
+            )
+        return {"conn_id": self.warehouse_conn_id, "schema": self.warehouse_schema}
 
     # ------------------------------------------------------------------ periods too long for the service
 

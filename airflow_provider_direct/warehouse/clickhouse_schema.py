@@ -14,7 +14,10 @@ from collections.abc import Callable, Sequence
 
 from airflow_provider_direct.warehouse.account_tables import ACCOUNT_TABLES
 from airflow_provider_direct.warehouse.schema import (
+    AD_STATS,
+    CAMPAIGN_STATS,
     OBJECT_TABLES,
+    REPORT_LOADS,
     STAT_RESTATEMENTS,
     SYNC_RUNS,
     SYNC_STATE,
@@ -30,6 +33,9 @@ KINDS = {"text": "String", "bigint": "Int64", "double": "Float64"}
 CLICKHOUSE_SCHEMA_VERSION = 7
 #: Suffix of the view that shows each replacing table's current, live rows.
 CURRENT_VIEW_SUFFIX = "_current"
+#: How statistics tables are partitioned: a login's month is one partition, so a load of some days of one
+#: login swaps whole partitions that no other login's load touches (``clickhouse_days``).
+STATS_PARTITION = "(client_login, toYYYYMM(date))"
 
 
 def _nullable(sql_type: str) -> str:
@@ -112,6 +118,26 @@ def clickhouse_ddl(qualify: Callable[[str], str]) -> list[str]:
         replacing_table(qualify, STAT_RESTATEMENTS, restatements, ("client_login", "campaign_id", "border_date"))
     )
     ddl.append(current_view(qualify, STAT_RESTATEMENTS, soft_deletes=False))
+    for table, stat_key in ((CAMPAIGN_STATS, "campaign_id"), (AD_STATS, "ad_id")):
+        parent = "    campaign_id Nullable(Int64),\n" if stat_key == "ad_id" else ""
+        ddl.append(
+            f"CREATE TABLE IF NOT EXISTS {qualify(table)} (\n"
+            f"    client_login String,\n"
+            f"    {stat_key} Int64,\n"
+            f"{parent}"
+            f"    date Date,\n"
+            f"    impressions Nullable(Int64),\n"
+            f"    clicks Nullable(Int64),\n"
+            f"    cost Nullable(Int64),\n"
+            f"    conversions Nullable(Int64),\n"
+            f"    payload String,\n"
+            f"    loaded_at {TS}\n"
+            f") ENGINE = MergeTree PARTITION BY {STATS_PARTITION} ORDER BY (client_login, {stat_key}, date)"
+        )
+    ddl.append(
+        f"CREATE TABLE IF NOT EXISTS {qualify(REPORT_LOADS)} (client_login String, table_name String, "
+        f"date_from Date, date_to Date, loaded_at {TS}) ENGINE = MergeTree ORDER BY (client_login, table_name)"
+    )
     # The run log only grows: a plain MergeTree, its id the insert time in microseconds.
     ddl.append(
         f"CREATE TABLE IF NOT EXISTS {qualify(SYNC_RUNS)} (\n"

@@ -42,6 +42,27 @@ class DayDigests:
         return sorted(d for d in self.days.keys() | other.days.keys() if self.days.get(d) != other.days.get(d))
 
 
+def fingerprint(
+    cursor: Any,
+    dialect: Any,
+    table: str,
+    columns: Sequence[str],
+    where: tuple[str, str, str],
+    digests: DayDigests,
+    shape: Callable[[Sequence[Any]], Sequence[Any]] = tuple,
+) -> None:
+    """Fingerprint each day of the stored rows of ``where`` = (login, first day, last day).
+
+    ``columns`` are what a day's contents are (``date`` among them); ``shape`` brings a stored row to the
+    form new rows are hashed in. Rows are streamed, never all held.
+    """
+    p = dialect.param
+    date_at = list(columns).index("date")
+    sql = f"SELECT {', '.join(columns)} FROM {dialect.qualify(table)} {_period(p)}"
+    for values in dialect.stream(cursor, sql, where, BATCH_ROWS):
+        digests.add(normal(values[date_at]), shape(values))
+
+
 def fingerprint_and_delete(
     cursor: Any,
     dialect: Any,
@@ -51,17 +72,10 @@ def fingerprint_and_delete(
     digests: DayDigests,
     shape: Callable[[Sequence[Any]], Sequence[Any]] = tuple,
 ) -> None:
-    """The first half of a partition replace: fingerprint each day of the stored rows, then delete them.
+    """The first half of a partition replace in a transaction: :func:`fingerprint`, then delete the rows."""
+    fingerprint(cursor, dialect, table, columns, where, digests, shape)
+    cursor.execute(f"DELETE FROM {dialect.qualify(table)} {_period(dialect.param)}", where)
 
-    ``where`` is (login, first day, last day); ``columns`` are what a day's contents are (``date`` among
-    them); ``shape`` brings a stored row to the form new rows are hashed in.
-    """
-    p = dialect.param
-    condition = f"WHERE client_login = {p} AND date >= {p} AND date <= {p}"
-    target = dialect.qualify(table)
-    date_at = list(columns).index("date")
-    cursor.execute(f"SELECT {', '.join(columns)} FROM {target} {condition}", where)
-    while chunk := cursor.fetchmany(BATCH_ROWS):
-        for values in chunk:
-            digests.add(normal(values[date_at]), shape(values))
-    cursor.execute(f"DELETE FROM {target} {condition}", where)
+
+def _period(p: str) -> str:
+    return f"WHERE client_login = {p} AND date >= {p} AND date <= {p}"

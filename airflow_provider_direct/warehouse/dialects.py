@@ -19,6 +19,7 @@ from typing import Any
 from airflow_provider_direct.warehouse.clickhouse_schema import (
     CLICKHOUSE_SCHEMA_VERSION,
     NULL_TS,
+    STATS_PARTITION,
     TS,
     VERSION,
     clickhouse_ddl,
@@ -77,6 +78,29 @@ class Dialect:
         """Ordered ``(version, statements)`` that create and upgrade the tables on this engine."""
         return migrations(self.types, self.qualify)
 
+    def report_type(self, kind: str) -> str:
+        """The column type of a report field kind (``report_table``'s kinds)."""
+        return {
+            "date": "DATE",
+            "int": self.types.bigint,
+            "micros": self.types.bigint,
+            "float": "DOUBLE PRECISION",
+            "enum": "TEXT",
+            "text": "TEXT",
+        }[kind]
+
+    def report_table_ddl(self, table: str, columns: Sequence[tuple[str, str]]) -> list[str]:
+        """A typed report table: the login, ``(name, kind)`` columns (``date`` among them), the load time."""
+        typed = "".join(f"    {name} {self.report_type(kind)},\n" for name, kind in columns)
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self.qualify(table)} (\n"
+            f"    client_login TEXT NOT NULL,\n"
+            f"{typed}"
+            f"    loaded_at {self.types.ts} NOT NULL\n"
+            f")",
+            f"CREATE INDEX IF NOT EXISTS {table}_day_idx ON {self.qualify(table)} (client_login, date)",
+        ]
+
     def result_table_ddl(self, table: str) -> str:
         """An async-task result table: one JSON row per result row, keyed by task and row number."""
         t = self.types
@@ -129,10 +153,10 @@ class Dialect:
         values = ", ".join(self.json_param() if c in json_columns else self.param for c in columns)
         cursor.executemany(f"INSERT INTO {self.qualify(table)} ({', '.join(columns)}) VALUES ({values})", rows)
 
-    def mark_deleted(self, cursor: Any, table: str, deleted_at: Any, where: str, params: Sequence[Any]) -> int:
-        """Set ``deleted_at`` on the rows ``where`` selects; returns how many."""
-        sql = f"UPDATE {self.qualify(table)} SET deleted_at = {self.param} WHERE {where}"
-        cursor.execute(sql, [deleted_at, *params])
+    def set_where(self, cursor: Any, table: str, column: str, value: Any, where: str, params: Sequence[Any]) -> int:
+        """Set one time column (``deleted_at``, ``done_at``) on the rows ``where`` selects; returns how many."""
+        sql = f"UPDATE {self.qualify(table)} SET {column} = {self.param} WHERE {where}"
+        cursor.execute(sql, [value, *params])
         return max(cursor.rowcount, 0)
 
     def stream(self, cursor: Any, sql: str, params: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
@@ -275,6 +299,26 @@ class ClickHouseDialect(Dialect):
     def schema_migrations(self) -> list[tuple[int, list[str]]]:
         return [(CLICKHOUSE_SCHEMA_VERSION, clickhouse_ddl(self.qualify))]
 
+    def report_type(self, kind: str) -> str:
+        if kind == "date":
+            return "Date"  # part of the partition key: never NULL
+        return "Nullable({})".format({"int": "Int64", "micros": "Int64", "float": "Float64"}.get(kind, "String"))
+
+    def report_table_ddl(self, table: str, columns: Sequence[tuple[str, str]]) -> list[str]:
+        # Partitioned like the statistics tables: a load swaps the login's months (clickhouse_days).
+        typed = "".join(f"    {name} {self.report_type(kind)},\n" for name, kind in columns)
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self.qualify(table)} (\n"
+            f"    client_login String,\n"
+            f"{typed}"
+            f"    loaded_at {TS}\n"
+            f") ENGINE = MergeTree PARTITION BY {STATS_PARTITION} ORDER BY (client_login, date)"
+        ]
+
+    def column_names(self, cursor: Any, table: str) -> set[str]:
+        self._columns.pop(table, None)  # asked because the table may have changed
+        return set(self.table_columns(cursor, table))
+
     def result_table_ddl(self, table: str) -> str:
         # A partition per task: a re-run's rows replace the old ones in one REPLACE PARTITION.
         return (
@@ -320,10 +364,19 @@ class ClickHouseDialect(Dialect):
         if context is None:
             context = client.create_insert_context(self.qualify(table), column_names=list(columns))
             self._insert_contexts[key] = context
+        dates = [i for i, t in enumerate(context.column_types) if t.base_type == "Date"]
+        if dates:  # ISO text (what reports and the SQL engines use) into Date columns
+            rows = [_iso_dates(row, dates) for row in rows]
         try:
             client.insert(data=rows, context=context)
         finally:
             context.data = None
+
+    def forget(self, table: str) -> None:
+        """Drop what is cached about a table that is gone (a staging table after its swap)."""
+        self._columns.pop(table, None)
+        for key in [k for k in self._insert_contexts if k[1] == table]:
+            del self._insert_contexts[key]
 
     def upsert(
         self,
@@ -344,8 +397,8 @@ class ClickHouseDialect(Dialect):
             self._columns[table] = [row[0] for row in described]
         return self._columns[table]
 
-    def mark_deleted(self, cursor: Any, table: str, deleted_at: Any, where: str, params: Sequence[Any]) -> int:
-        """Insert the selected current rows again with ``deleted_at`` set and a new version."""
+    def set_where(self, cursor: Any, table: str, column: str, value: Any, where: str, params: Sequence[Any]) -> int:
+        """Insert the selected current rows again with ``column`` set and a new version."""
         client = self.client(cursor)
         source = self.source(table)
         count = client.query(f"SELECT count() FROM {source} WHERE {where}", parameters=list(params)).result_rows[0][0]
@@ -354,19 +407,26 @@ class ClickHouseDialect(Dialect):
         columns = self.table_columns(cursor, table)
         version = self.versions.next()
         values = [
-            f"CAST({self.param} AS {NULL_TS})" if c == "deleted_at" else str(version) if c == VERSION else c
-            for c in columns
+            f"CAST({self.param} AS {NULL_TS})" if c == column else str(version) if c == VERSION else c for c in columns
         ]
         client.command(
             f"INSERT INTO {self.qualify(table)} ({', '.join(columns)}) SELECT {', '.join(values)} "
             f"FROM {source} WHERE {where}",
-            parameters=[deleted_at, *params],
+            parameters=[value, *params],
         )
         return int(count)
 
     def stream(self, cursor: Any, sql: str, params: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
         with self.client(cursor).query_rows_stream(sql, parameters=list(params)) as rows:
             yield from rows
+
+
+def _iso_dates(row: Sequence[Any], positions: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in positions:
+        if isinstance(values[i], str):
+            values[i] = dt.date.fromisoformat(values[i])
+    return tuple(values)
 
 
 def dialect_for(hook: Any, schema: str | None = None) -> Dialect:

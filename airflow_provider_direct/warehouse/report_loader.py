@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
-from airflow_provider_direct.warehouse.day_digests import DayDigests, fingerprint_and_delete
+from airflow_provider_direct.warehouse.clickhouse_days import StagedDays
+from airflow_provider_direct.warehouse.day_digests import DayDigests, fingerprint, fingerprint_and_delete
 from airflow_provider_direct.warehouse.report_table import CONVERTERS, ReportTable
 from airflow_provider_direct.warehouse.statistics import TsvReader, check_summary, started
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
@@ -106,7 +107,6 @@ class ReportLoader:
         *,
         require_summary: bool = False,
     ) -> None:
-        warehouse.require_transactions("Report table loads")
         self.warehouse = warehouse
         self.table = table
         self.login = client_login
@@ -129,14 +129,23 @@ class ReportLoader:
         rows = 0
         new = DayDigests()
         old = DayDigests()
+        staged: StagedDays | None = None
+        target = table.table  # where the new rows go: the table, or its staging copy on ClickHouse
         with self.warehouse.transaction() as tx:
             cleared = False
 
             def clear() -> None:
+                nonlocal staged, target
                 if self.date_from is None or self.date_to is None:
                     raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
                 period = (login, self.date_from, self.date_to)
-                fingerprint_and_delete(tx.cursor, d, table.table, [c.name for c in columns], period, old)
+                compared = [c.name for c in columns]
+                if d.transactional:
+                    fingerprint_and_delete(tx.cursor, d, table.table, compared, period, old)
+                    return
+                fingerprint(tx.cursor, d, table.table, compared, period, old)
+                staged = StagedDays(d, tx.cursor, table.table, *period)
+                target = staged.open()
 
             reader = TsvReader(lines, convert=False)
             digest = _DayRuns(new)
@@ -152,35 +161,41 @@ class ReportLoader:
                 if outside:
                     raise AsyncTaskProtocolError(f"a row dated {min(outside)} is outside {low}..{high}")
                 digest.add(dates, parsed)  # parsed cells are already normal (dates are text)
-                d.insert(tx.cursor, table.table, names, [(login, *row, loaded_at) for row in parsed])
+                d.insert(tx.cursor, target, names, [(login, *row, loaded_at) for row in parsed])
                 raw.clear()
 
-            for cells in reader:
-                if order is None:
-                    order = self._order(reader.columns or [])
-                    parse = _row_parser([(column.kind, i) for column, i in zip(columns, order, strict=True)])
+            try:
+                for cells in reader:
+                    if order is None:
+                        order = self._order(reader.columns or [])
+                        parse = _row_parser([(column.kind, i) for column, i in zip(columns, order, strict=True)])
+                        if reader.period:
+                            self.date_from = self.date_from or reader.period.date_from
+                            self.date_to = self.date_to or reader.period.date_to
+                        clear()
+                        cleared = True
+                        low, high = self.date_from or "", self.date_to or ""
+                    raw.append(cells)
+                    rows += 1
+                    if len(raw) >= BATCH_ROWS:
+                        flush()
+                if raw:
+                    flush()
+                digest.close()
+                if order is None:  # a report with no rows still has to be the table's report
+                    self._order(reader.columns or [])
+                if not cleared:
                     if reader.period:
                         self.date_from = self.date_from or reader.period.date_from
                         self.date_to = self.date_to or reader.period.date_to
                     clear()
-                    cleared = True
-                    low, high = self.date_from or "", self.date_to or ""
-                raw.append(cells)
-                rows += 1
-                if len(raw) >= BATCH_ROWS:
-                    flush()
-            if raw:
-                flush()
-            digest.close()
-            if order is None:  # a report with no rows still has to be the table's report
-                self._order(reader.columns or [])
-            if not cleared:
-                if reader.period:
-                    self.date_from = self.date_from or reader.period.date_from
-                    self.date_to = self.date_to or reader.period.date_to
-                clear()
-            summary = reader.summary
-            check_summary(summary, rows, self.require_summary)
+                summary = reader.summary
+                check_summary(summary, rows, self.require_summary)
+                if staged is not None:
+                    staged.commit()
+            finally:
+                if staged is not None:
+                    staged.close()
             # The load's start, not its end: a correction detected while the report streamed is not in it.
             tx.record_load(login, table.table, self.date_from or "", self.date_to or "", load_started)
         return ReportLoad(rows, summary, self.date_from or "", self.date_to or "", new.changed(old))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_direct.models.report_spec import ReportColumn, ReportSpec
-from airflow_provider_direct.warehouse.schema import Types, validate_identifier
+from airflow_provider_direct.warehouse.schema import validate_identifier
 from airflow_provider_direct.warehouse.store import DirectWarehouse
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -72,16 +72,6 @@ class TypedColumn:
     def kind(self) -> str:
         return self.source.field.kind
 
-    def sql_type(self, types: Types) -> str:
-        return {
-            "date": "DATE",
-            "int": types.bigint,
-            "micros": types.bigint,
-            "float": "DOUBLE PRECISION",
-            "enum": "TEXT",
-            "text": "TEXT",
-        }[self.kind]
-
 
 @dataclass(frozen=True)
 class ReportTable:
@@ -105,27 +95,16 @@ class ReportTable:
     def column_names(self) -> list[str]:
         return ["client_login", *(c.name for c in self.columns), "loaded_at"]
 
-    def ddl(self, types: Types, qualify: Callable[[str], str]) -> list[str]:
-        typed = "".join(f"    {c.name} {c.sql_type(types)},\n" for c in self.columns)
-        return [
-            f"CREATE TABLE IF NOT EXISTS {qualify(self.table)} (\n"
-            f"    client_login TEXT NOT NULL,\n"
-            f"{typed}"
-            f"    loaded_at {types.ts} NOT NULL\n"
-            f")",
-            f"CREATE INDEX IF NOT EXISTS {self.table}_day_idx ON {qualify(self.table)} (client_login, date)",
-        ]
-
     def ensure(self, warehouse: DirectWarehouse) -> list[str]:
         """Create the table, or add the columns a grown definition needs; returns the columns added."""
         dialect = warehouse.dialect
         with warehouse.transaction() as tx:
             dialect.lock_ddl(tx.cursor)
-            for statement in self.ddl(dialect.types, dialect.qualify):
+            for statement in dialect.report_table_ddl(self.table, [(c.name, c.kind) for c in self.columns]):
                 tx.cursor.execute(statement)
             existing = dialect.column_names(tx.cursor, self.table)
             added = [c for c in self.columns if c.name not in existing]
             target = dialect.qualify(self.table)
             for column in added:
-                tx.cursor.execute(f"ALTER TABLE {target} ADD COLUMN {column.name} {column.sql_type(dialect.types)}")
+                tx.cursor.execute(f"ALTER TABLE {target} ADD COLUMN {column.name} {dialect.report_type(column.kind)}")
         return [c.name for c in added]

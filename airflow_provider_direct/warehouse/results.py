@@ -68,6 +68,7 @@ class ResultTableLoader:
                 d.replace_partition(tx.cursor, self.table, stage, self.task_key, empty=count == 0)
             finally:
                 tx.cursor.execute(f"DROP TABLE IF EXISTS {d.qualify(stage)}")
+                d.forget(stage)
         return count
 
     def _insert(self, cursor: Any, target: str, batch: list[tuple[Any, ...]]) -> None:

@@ -3,6 +3,8 @@
 Statistics are restated after the fact, so a load REPLACES a whole (client login, date range)
 partition in one transaction: re-pulling a period is idempotent, and restatement rows the pull
 covers are marked done in that same transaction. The TSV is parsed line by line as it streams.
+On ClickHouse the rows go to a staging table that replaces the login's touched months at the end
+(``clickhouse_days``), and restatements are marked done only after that swap.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
-from airflow_provider_direct.warehouse.day_digests import DayDigests, fingerprint_and_delete
+from airflow_provider_direct.warehouse.clickhouse_days import StagedDays
+from airflow_provider_direct.warehouse.day_digests import DayDigests, fingerprint, fingerprint_and_delete
 from airflow_provider_direct.warehouse.schema import AD_STATS, CAMPAIGN_STATS, REPORT_LOADS, STAT_RESTATEMENTS
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
@@ -225,7 +228,6 @@ class StatsLoader:
     ) -> None:
         if level not in ("campaign", "ad"):
             raise ValueError("level must be 'campaign' or 'ad'")
-        warehouse.require_transactions("Statistics loads")
         self.warehouse = warehouse
         self.login = client_login
         # None with DateRangeType AUTO: the server picks the period and its title line says which.
@@ -259,47 +261,61 @@ class StatsLoader:
         summary: int | None = None
         compared = columns[1:-1]  # what a day's contents are: everything but the login and the load time
         old, new = DayDigests(), DayDigests()
+        staged: StagedDays | None = None
+        target = self.table  # where the new rows go: the table, or its staging copy on ClickHouse
         with self.warehouse.transaction() as tx:
             cleared = False
 
             def clear() -> None:
+                nonlocal staged, target
                 if self.date_from is None or self.date_to is None:
                     raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
                 period = (self.login, self.date_from, self.date_to)
-                fingerprint_and_delete(tx.cursor, d, self.table, compared, period, old, _comparable)
+                if d.transactional:
+                    fingerprint_and_delete(tx.cursor, d, self.table, compared, period, old, _comparable)
+                    return
+                fingerprint(tx.cursor, d, self.table, compared, period, old, _comparable)
+                staged = StagedDays(d, tx.cursor, self.table, *period)
+                target = staged.open()
 
             batch: list[tuple[Any, ...]] = []
             reader = TsvReader(lines)
-            layout: _Layout | None = None
-            for cells in reader:
-                if layout is None:
-                    layout = _Layout(reader.columns or [], self.level)
-                    if reader.period:
-                        self.date_from = self.date_from or reader.period.date_from
-                        self.date_to = self.date_to or reader.period.date_to
+            try:
+                layout: _Layout | None = None
+                for cells in reader:
+                    if layout is None:
+                        layout = _Layout(reader.columns or [], self.level)
+                        if reader.period:
+                            self.date_from = self.date_from or reader.period.date_from
+                            self.date_to = self.date_to or reader.period.date_to
+                        clear()
+                        cleared = True
+                        low, high = self.date_from or "", self.date_to or ""
+                    date = cells[layout.date]
+                    if not low <= date <= high:
+                        raise AsyncTaskProtocolError(f"a row dated {date} is outside {low}..{high}")
+                    row = layout.row(cells)
+                    new.add(date, _comparable(row))
+                    batch.append((self.login, *row, loaded_at))
+                    rows += 1
+                    if len(batch) >= BATCH_ROWS:
+                        # The partition was deleted above: plain inserts, and a duplicate row fails loudly.
+                        d.insert(tx.cursor, target, columns, batch, json_columns=("payload",))
+                        batch.clear()
+                summary = reader.summary
+                if not cleared and reader.period:
+                    self.date_from = self.date_from or reader.period.date_from
+                    self.date_to = self.date_to or reader.period.date_to
+                if not cleared:
                     clear()
-                    cleared = True
-                    low, high = self.date_from or "", self.date_to or ""
-                date = cells[layout.date]
-                if not low <= date <= high:
-                    raise AsyncTaskProtocolError(f"a row dated {date} is outside {low}..{high}")
-                row = layout.row(cells)
-                new.add(date, _comparable(row))
-                batch.append((self.login, *row, loaded_at))
-                rows += 1
-                if len(batch) >= BATCH_ROWS:
-                    # The partition was deleted above: plain inserts, and a duplicate row fails loudly.
-                    d.insert(tx.cursor, self.table, columns, batch, json_columns=("payload",))
-                    batch.clear()
-            summary = reader.summary
-            if not cleared and reader.period:
-                self.date_from = self.date_from or reader.period.date_from
-                self.date_to = self.date_to or reader.period.date_to
-            if not cleared:
-                clear()
-            if batch:
-                d.insert(tx.cursor, self.table, columns, batch, json_columns=("payload",))
-            check_summary(summary, rows, self.require_summary)
+                if batch:
+                    d.insert(tx.cursor, target, columns, batch, json_columns=("payload",))
+                check_summary(summary, rows, self.require_summary)
+                if staged is not None:
+                    staged.commit()
+            finally:
+                if staged is not None:
+                    staged.close()
             done = self._mark_restatements_done(tx.cursor, d.ts(utcnow()))
             tx.record_load(self.login, self.table, self.date_from or "", self.date_to or "", load_started)
         return StatsLoad(rows, summary, self.date_from or "", self.date_to or "", done, new.changed(old))
@@ -308,18 +324,14 @@ class StatsLoader:
         """Restatements whose BorderDate this pull covers (from it up to the end) are done."""
         d = self.warehouse.dialect
         p = d.param
-        sql = (
-            f"UPDATE {d.qualify(STAT_RESTATEMENTS)} SET done_at = {p} WHERE client_login = {p} AND done_at IS NULL "
-            f"AND border_date >= {p} AND border_date <= {p}"
-        )
-        params: list[Any] = [now, self.login, self.date_from, self.date_to]
+        where = f"client_login = {p} AND done_at IS NULL AND border_date >= {p} AND border_date <= {p}"
+        params: list[Any] = [self.login, self.date_from, self.date_to]
         if self.done_campaigns is not None:
             if not self.done_campaigns:
                 return 0
-            sql += f" AND campaign_id IN ({', '.join(p for _ in self.done_campaigns)})"
+            where += f" AND campaign_id IN ({', '.join(p for _ in self.done_campaigns)})"
             params.extend(self.done_campaigns)
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        return d.set_where(cursor, STAT_RESTATEMENTS, "done_at", now, where, params)
 
 
 def _comparable(values: Sequence[Any]) -> tuple[Any, ...]:
@@ -342,16 +354,19 @@ def pending_restatements(warehouse: DirectWarehouse, client_login: str, table: s
     p = d.param
     if table is None:
         rows = warehouse._fetch(
-            f"SELECT campaign_id, MIN(border_date) FROM {d.qualify(STAT_RESTATEMENTS)} "
+            f"SELECT campaign_id, MIN(border_date) FROM {d.source(STAT_RESTATEMENTS)} "
             f"WHERE client_login = {p} AND done_at IS NULL GROUP BY campaign_id",
             (client_login,),
         )
     else:
+        # Not a correlated NOT EXISTS: the covered restatements as a set, which every engine runs.
         rows = warehouse._fetch(
-            f"SELECT r.campaign_id, MIN(r.border_date) FROM {d.qualify(STAT_RESTATEMENTS)} r "
-            f"WHERE r.client_login = {p} AND NOT EXISTS (SELECT 1 FROM {d.qualify(REPORT_LOADS)} l "
-            f"WHERE l.client_login = r.client_login AND l.table_name = {p} AND l.date_from <= r.border_date "
-            f"AND l.date_to >= r.border_date AND l.loaded_at >= r.detected_at) GROUP BY r.campaign_id",
-            (client_login, table),
+            f"SELECT campaign_id, MIN(border_date) FROM {d.source(STAT_RESTATEMENTS)} WHERE client_login = {p} "
+            f"AND (campaign_id, border_date) NOT IN (SELECT r.campaign_id, r.border_date "
+            f"FROM {d.source(STAT_RESTATEMENTS, 'r')} JOIN {d.qualify(REPORT_LOADS)} l "
+            f"ON l.client_login = r.client_login WHERE r.client_login = {p} AND l.table_name = {p} "
+            f"AND l.date_from <= r.border_date AND l.date_to >= r.border_date AND l.loaded_at >= r.detected_at) "
+            f"GROUP BY campaign_id",
+            (client_login, client_login, table),
         )
     return {int(c): str(b) for c, b in rows}

@@ -187,13 +187,13 @@ class WarehouseTransaction:
         if not selections:
             if unseen_since is None:
                 return 0  # nothing selected; never a blanket delete
-            return self.dialect.mark_deleted(self.cursor, table, ts, where, params)
+            return self.dialect.set_where(self.cursor, table, "deleted_at", ts, where, params)
         total = 0
         for column, values in selections:
             for chunk in _chunks(values):
                 marks = ", ".join(p for _ in chunk)
-                total += self.dialect.mark_deleted(
-                    self.cursor, table, ts, f"{where} AND {column} IN ({marks})", [*params, *chunk]
+                total += self.dialect.set_where(
+                    self.cursor, table, "deleted_at", ts, f"{where} AND {column} IN ({marks})", [*params, *chunk]
                 )
         return total
 
@@ -209,9 +209,6 @@ class WarehouseTransaction:
             json.dumps(state.details, sort_keys=True),
         )
         d.upsert(self.cursor, TABLE_STATE, columns, ("client_login", "table_name"), [row], json_columns=("details",))
-
-    def _q(self, table: str) -> str:
-        return self.dialect.qualify(table)
 
     def upsert_objects(
         self, table: ObjectTable, login: str, objects: Iterable[dict[str, Any]], synced_at: dt.datetime
@@ -321,12 +318,9 @@ class WarehouseTransaction:
 
     def record_load(self, login: str, table: str, date_from: str, date_to: str, at: dt.datetime) -> None:
         """A statistics load replaced ``date_from..date_to`` of ``table`` for ``login`` (restatements it settles)."""
-        p = self.dialect.param
-        self.cursor.execute(
-            f"INSERT INTO {self._q(REPORT_LOADS)} (client_login, table_name, date_from, date_to, loaded_at) "
-            f"VALUES ({p}, {p}, {p}, {p}, {p})",
-            (login, table, date_from, date_to, self.dialect.ts(at)),
-        )
+        d = self.dialect
+        columns = ("client_login", "table_name", "date_from", "date_to", "loaded_at")
+        d.insert(self.cursor, REPORT_LOADS, columns, [(login, table, d.date(date_from), d.date(date_to), d.ts(at))])
 
     def log_run(self, run: dict[str, Any]) -> None:
         d = self.dialect

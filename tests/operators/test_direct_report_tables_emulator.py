@@ -4,6 +4,7 @@ the emulated Reports service into real SQLite and PostgreSQL, with the changed d
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock
 
@@ -39,9 +40,12 @@ class Outlets(dict):
         return sorted(self[asset].keys)
 
 
-def run(direct_conn: str, warehouse_conn: tuple[str, str | None], start: str, end: str) -> tuple[dict, Outlets]:
+def run(
+    direct_conn: str, warehouse_conn: tuple[str, str | None], start: str, end: str, limits: str | None = None
+) -> tuple[dict, Outlets]:
     conn_id, schema = warehouse_conn
     op = DirectReportOperator(
+        limits_conn_id=limits,
         task_id="report",
         direct_conn_id=direct_conn,
         warehouse_conn_id=conn_id,
@@ -66,10 +70,17 @@ def days_ago(n: int) -> str:
 
 
 def test_a_typed_report_equals_the_truth_and_restated_days_become_partitions(
-    direct_conn: str, warehouse_conn: tuple[str, str | None], emulator_admin: EmulatorAdmin
+    direct_conn: str,
+    any_warehouse_conn: tuple[str, str | None],
+    emulator_admin: EmulatorAdmin,
+    make_connection: Any,
+    tmp_path: Path,
 ) -> None:
+    """On SQLite, PostgreSQL and ClickHouse (whose shared limits are counted in a SQLite file)."""
+    warehouse_conn = any_warehouse_conn
+    limits = make_connection("reports_limits", conn_type="sqlite", host=str(tmp_path / "limits.db"))
     start, end = days_ago(6), days_ago(1)
-    summary, outlets = run(direct_conn, warehouse_conn, start, end)
+    summary, outlets = run(direct_conn, warehouse_conn, start, end, limits)
     asset = report_asset(warehouse_conn[0], "direct_campaign_goals")
     truth = emulator_admin.stats_truth(LOGIN, start, end, goals=GOALS, models=MODELS)
     assert summary["rows"] == len(truth) > 0
@@ -94,11 +105,11 @@ def test_a_typed_report_equals_the_truth_and_restated_days_become_partitions(
     }
     assert loaded == expected
     # The same pull again: nothing changed, no partition. Then one campaign-day is restated: that day only.
-    _, again = run(direct_conn, warehouse_conn, start, end)
+    _, again = run(direct_conn, warehouse_conn, start, end, limits)
     assert again.partitions(asset) == []
     campaign = truth[0]["CampaignId"]
     emulator_admin.correct_stats(LOGIN, campaign, days_ago(3), 0.5)
-    _, restated = run(direct_conn, warehouse_conn, start, end)
+    _, restated = run(direct_conn, warehouse_conn, start, end, limits)
     assert restated.partitions(asset) == [days_ago(3)]
 
 

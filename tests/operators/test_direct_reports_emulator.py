@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock
 
@@ -30,8 +31,15 @@ def direct_conn(make_connection: Any, emulator: EmulatorServer, emulator_admin: 
 
 
 @pytest.fixture
-def warehouse(warehouse_conn: tuple[str, str | None]) -> tuple[str, str | None]:
-    return warehouse_conn
+def warehouse(
+    any_warehouse_conn: tuple[str, str | None], make_connection: Any, tmp_path: Path
+) -> tuple[str, str | None]:
+    """SQLite, PostgreSQL or ClickHouse; with ClickHouse the shared limits are counted in a SQLite file."""
+    make_connection(LIMITS_CONN, conn_type="sqlite", host=str(tmp_path / "limits.db"))
+    return any_warehouse_conn
+
+
+LIMITS_CONN = "reports_limits"
 
 
 def context() -> dict[str, Any]:
@@ -41,6 +49,8 @@ def context() -> dict[str, Any]:
 def operator(direct_conn: str, warehouse: tuple[str, str | None], **kwargs: Any) -> DirectReportOperator:
     conn_id, schema = warehouse
     kwargs.setdefault("poll_interval", 0.2)
+    if DirectWarehouse.from_conn_id(conn_id, schema=schema).dialect.name == "clickhouse":
+        kwargs.setdefault("limits_conn_id", LIMITS_CONN)
     return DirectReportOperator(
         task_id="report", direct_conn_id=direct_conn, warehouse_conn_id=conn_id, warehouse_schema=schema, **kwargs
     )
@@ -122,6 +132,14 @@ def test_502_says_to_shorten_the_period(
     emulator_admin.set_faults(next=[{"kind": "api_http", "status": 502, "service": "reports"}])
     op = operator(direct_conn, warehouse, date_from=days_ago(1), date_to=days_ago(1), deferrable=False)
     with pytest.raises(AsyncTaskFailed, match="shorten the period"):
+        op.execute(context())
+
+
+def test_a_clickhouse_warehouse_needs_a_lockable_limits_store(
+    direct_conn: str, clickhouse_conn: tuple[str, str]
+) -> None:
+    op = operator(direct_conn, clickhouse_conn, date_from=days_ago(2), date_to=days_ago(1), limits_conn_id=None)
+    with pytest.raises(ValueError, match="pass limits_conn_id="):
         op.execute(context())
 
 

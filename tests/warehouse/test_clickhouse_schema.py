@@ -152,20 +152,9 @@ def test_the_readme_queries_run_on_the_views(warehouse: DirectWarehouse) -> None
     assert state.result_rows == [("c1", "2026-01-01T00:00:00Z")]
 
 
-def test_loads_not_built_for_clickhouse_yet_refuse_it_before_any_call(warehouse: DirectWarehouse) -> None:
-    """Statistics, report tables and the shared limits still write in transactions."""
-    from airflow_provider_direct.models.report_spec import ReportSpec
-    from airflow_provider_direct.warehouse.report_loader import ReportLoader
-    from airflow_provider_direct.warehouse.report_table import ReportTable
+def test_the_shared_reports_limits_refuse_clickhouse_before_any_call(warehouse: DirectWarehouse) -> None:
+    """They take a lock per login, which ClickHouse has not."""
     from airflow_provider_direct.warehouse.reports_limits import ReportsLimits
-    from airflow_provider_direct.warehouse.statistics import StatsLoader
 
-    table = ReportTable("t", ReportSpec("CUSTOM_REPORT", ("Date", "Clicks")))
-    attempts = [
-        lambda: StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-02"),
-        lambda: ReportLoader(warehouse, table, "c1", None, None),
-        lambda: ReportsLimits(warehouse),
-    ]
-    for attempt in attempts:
-        with pytest.raises(ValueError, match="does not support a clickhouse warehouse yet"):
-            attempt()
+    with pytest.raises(ValueError, match="does not support a clickhouse warehouse yet"):
+        ReportsLimits(warehouse)

@@ -1,4 +1,4 @@
-"""Typed report tables and their partition loads on real SQLite and PostgreSQL."""
+"""Typed report tables and their partition loads on real SQLite, PostgreSQL and ClickHouse's engine."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ HEADER = "Date\tCampaignId\tDevice\tImpressions\tCost\tCtr\tConversions_111_LC\t
 
 
 @pytest.fixture
-def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
-    conn_id, schema = warehouse_conn
+def warehouse(any_warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
+    conn_id, schema = any_warehouse_conn
     return DirectWarehouse.from_conn_id(conn_id, schema=schema)
 
 

@@ -1,4 +1,5 @@
-"""Statistics partitions on real SQLite and PostgreSQL: replace, summary check, restatements settled."""
+"""Statistics partitions on real SQLite, PostgreSQL and ClickHouse's engine: replace, summary check, restatements
+settled."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def tsv(
 
 
 @pytest.fixture
-def warehouse(warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
-    conn_id, schema = warehouse_conn
+def warehouse(any_warehouse_conn: tuple[str, str | None]) -> DirectWarehouse:
+    conn_id, schema = any_warehouse_conn
     return DirectWarehouse.from_conn_id(conn_id, schema=schema)
 
 
