@@ -97,3 +97,36 @@ def test_a_failed_load_leaves_the_old_days_and_no_staging_table(warehouse: Direc
         StatsLoader(warehouse, "c1", "2026-01-01", "2026-01-03").load(body)
     assert stored(warehouse) == [("c1", "2026-01-01", 1, 5)]
     assert not [name for name in tables(warehouse) if name.startswith("_stage_")]
+
+
+def test_a_load_killed_between_two_months_swaps_is_settled_by_its_rerun(
+    warehouse: DirectWarehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one write point a ClickHouse load has past its staging table: between two months' swaps."""
+    from airflow_provider_direct.warehouse import clickhouse_days
+    from airflow_provider_direct.warehouse.statistics import pending_restatements
+    from airflow_provider_direct.warehouse.store import utcnow
+
+    load(warehouse, "c1", [("2026-01-31", 1, 1), ("2026-02-01", 1, 1)], "2026-01-31", "2026-02-01")
+    with warehouse.transaction() as tx:
+        tx.record_restatements("c1", [(1, "2026-01-31")], utcnow())
+    corrected = [("2026-01-31", 1, 7), ("2026-02-01", 1, 8)]
+    original = clickhouse_days.StagedDays.commit
+
+    def dies_after_the_first_month(self: clickhouse_days.StagedDays) -> None:
+        self.months = self.months[:1]
+        original(self)
+        raise KeyboardInterrupt("killed between two swaps")
+
+    monkeypatch.setattr(clickhouse_days.StagedDays, "commit", dies_after_the_first_month)
+    with pytest.raises(KeyboardInterrupt):
+        load(warehouse, "c1", corrected, "2026-01-31", "2026-02-01")
+    assert [r[3] for r in stored(warehouse)] == [7, 1]  # January swapped, February not yet
+    assert pending_restatements(warehouse, "c1") == {1: "2026-01-31"}  # so the next run pulls it again
+    assert not [name for name in tables(warehouse) if name.startswith("_stage_")]
+    monkeypatch.setattr(clickhouse_days.StagedDays, "commit", original)
+    StatsLoader(warehouse, "c1", "2026-01-31", "2026-02-01", done_campaigns=[1]).load(
+        report(corrected, "2026-01-31", "2026-02-01")
+    )
+    assert [r[3] for r in stored(warehouse)] == [7, 8]
+    assert pending_restatements(warehouse, "c1") == {}
