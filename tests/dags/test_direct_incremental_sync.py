@@ -108,15 +108,40 @@ def test_direct_statistics_dag_backfill(
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("backend", ["sqlite", "clickhouse"])
 def test_restatement_through_the_sync_and_statistics_dags(
     emulated_airflow: None,
     emulator: EmulatorServer,
     emulator_admin: EmulatorAdmin,
+    backend: str,
+    request: pytest.FixtureRequest,
+    make_connection: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
-    """Sync + stats DAGs; a past day is corrected; the next runs restate it, and earlier days are not re-pulled."""
+    """Sync + stats DAGs; a past day is corrected; the next runs restate it, and earlier days are not re-pulled.
+
+    On ClickHouse too: the default warehouse connection is a ``clickhouse`` one, and the shared Reports limits
+    are counted in a SQLite file (``DIRECT_REPORTS_LIMITS_CONN_ID``)."""
     import datetime as dt
 
     from airflow.utils.state import DagRunState
+
+    if backend == "clickhouse":
+        from airflow.providers.clickhousedb.hooks.clickhouse import ClickHouseHook
+
+        conn_id, database = request.getfixturevalue("clickhouse_conn")
+        client = ClickHouseHook(clickhouse_conn_id=conn_id).get_client()
+        client.command(f"CREATE DATABASE IF NOT EXISTS {database}")
+        client.close()
+        extra = {
+            "client_kwargs": {"interface": "chdb", "dsn": f"chdb://{request.getfixturevalue('clickhouse_engine')}"}
+        }
+        make_connection(
+            "direct_warehouse_default", conn_type="clickhouse", host="localhost", schema=database, extra=extra
+        )
+        make_connection("reports_limits", conn_type="sqlite", host=str(tmp_path / "limits.db"))
+        monkeypatch.setenv("DIRECT_REPORTS_LIMITS_CONN_ID", "reports_limits")
 
     dagbag = load_dagbag()
     sync_dag, stats_dag = dagbag.get_dag("direct_incremental_sync"), dagbag.get_dag("direct_statistics")
@@ -127,6 +152,7 @@ def test_restatement_through_the_sync_and_statistics_dags(
     assert sync_dag.test(run_conf=logins).state == DagRunState.SUCCESS
     assert stats_dag.test(run_conf={**logins, "date_from": start, "date_to": end}).state == DagRunState.SUCCESS
     store = DirectWarehouse.from_conn_id("direct_warehouse_default")
+    assert store.dialect.name == backend
     before = dict(store._fetch("SELECT date, MAX(loaded_at) FROM direct_campaign_stats GROUP BY date"))
     geo_before = dict(store._fetch("SELECT date, MAX(loaded_at) FROM direct_stats_geo_day GROUP BY date"))
 
@@ -150,7 +176,8 @@ def test_restatement_through_the_sync_and_statistics_dags(
     earlier = [d for d in before if str(d) < corrected]
     assert earlier and all(after[d] == before[d] for d in earlier)
     assert all(after[d] > before[d] for d in before if str(d) >= corrected)
-    assert store._fetch("SELECT COUNT(*) FROM direct_stat_restatements WHERE done_at IS NULL") == [(0,)]
+    restatements = store.dialect.source("direct_stat_restatements")
+    assert store._fetch(f"SELECT COUNT(*) FROM {restatements} WHERE done_at IS NULL") == [(0,)]
     # The geo table restated on its own pending rows: the corrected day onwards, nothing before it.
     from airflow_provider_direct.warehouse.statistics import pending_restatements
 
