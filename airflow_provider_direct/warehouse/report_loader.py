@@ -4,6 +4,7 @@ The replace is one transaction: the old rows of the period are read once to fing
 deleted, and the new rows are inserted while their days are fingerprinted the same way. A day whose
 fingerprint differs (new rows, gone rows, any value restated) is a changed day; a downstream model needs
 rebuilding for those days only. A fingerprint is the row count and an order-free sum of row hashes.
+On ClickHouse the new rows are staged and swapped in by month instead (``period_replace``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
-from airflow_provider_direct.warehouse.clickhouse_days import StagedDays
-from airflow_provider_direct.warehouse.day_digests import DayDigests, fingerprint, fingerprint_and_delete
+from airflow_provider_direct.warehouse.day_digests import DayDigests
+from airflow_provider_direct.warehouse.period_replace import PeriodReplace
 from airflow_provider_direct.warehouse.report_table import CONVERTERS, ReportTable
 from airflow_provider_direct.warehouse.statistics import TsvReader, check_summary, started
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
@@ -129,23 +130,14 @@ class ReportLoader:
         rows = 0
         new = DayDigests()
         old = DayDigests()
-        staged: StagedDays | None = None
-        target = table.table  # where the new rows go: the table, or its staging copy on ClickHouse
         with self.warehouse.transaction() as tx:
             cleared = False
+            replace = PeriodReplace(tx.cursor, d, table.table, [c.name for c in columns], old)
 
             def clear() -> None:
-                nonlocal staged, target
                 if self.date_from is None or self.date_to is None:
                     raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
-                period = (login, self.date_from, self.date_to)
-                compared = [c.name for c in columns]
-                if d.transactional:
-                    fingerprint_and_delete(tx.cursor, d, table.table, compared, period, old)
-                    return
-                fingerprint(tx.cursor, d, table.table, compared, period, old)
-                staged = StagedDays(d, tx.cursor, table.table, *period)
-                target = staged.open()
+                replace.open(login, self.date_from, self.date_to)
 
             reader = TsvReader(lines, convert=False)
             digest = _DayRuns(new)
@@ -161,7 +153,7 @@ class ReportLoader:
                 if outside:
                     raise AsyncTaskProtocolError(f"a row dated {min(outside)} is outside {low}..{high}")
                 digest.add(dates, parsed)  # parsed cells are already normal (dates are text)
-                d.insert(tx.cursor, target, names, [(login, *row, loaded_at) for row in parsed])
+                d.insert(tx.cursor, replace.target, names, [(login, *row, loaded_at) for row in parsed])
                 raw.clear()
 
             try:
@@ -191,11 +183,9 @@ class ReportLoader:
                     clear()
                 summary = reader.summary
                 check_summary(summary, rows, self.require_summary)
-                if staged is not None:
-                    staged.commit()
+                replace.commit()
             finally:
-                if staged is not None:
-                    staged.close()
+                replace.close()
             # The load's start, not its end: a correction detected while the report streamed is not in it.
             tx.record_load(login, table.table, self.date_from or "", self.date_to or "", load_started)
         return ReportLoad(rows, summary, self.date_from or "", self.date_to or "", new.changed(old))

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_direct.async_task.errors import AsyncTaskProtocolError
-from airflow_provider_direct.warehouse.clickhouse_days import StagedDays
-from airflow_provider_direct.warehouse.day_digests import DayDigests, fingerprint, fingerprint_and_delete
+from airflow_provider_direct.warehouse.day_digests import DayDigests
+from airflow_provider_direct.warehouse.period_replace import PeriodReplace
 from airflow_provider_direct.warehouse.schema import AD_STATS, CAMPAIGN_STATS, REPORT_LOADS, STAT_RESTATEMENTS
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
@@ -261,22 +261,14 @@ class StatsLoader:
         summary: int | None = None
         compared = columns[1:-1]  # what a day's contents are: everything but the login and the load time
         old, new = DayDigests(), DayDigests()
-        staged: StagedDays | None = None
-        target = self.table  # where the new rows go: the table, or its staging copy on ClickHouse
         with self.warehouse.transaction() as tx:
             cleared = False
+            replace = PeriodReplace(tx.cursor, d, self.table, compared, old, _comparable)
 
             def clear() -> None:
-                nonlocal staged, target
                 if self.date_from is None or self.date_to is None:
                     raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
-                period = (self.login, self.date_from, self.date_to)
-                if d.transactional:
-                    fingerprint_and_delete(tx.cursor, d, self.table, compared, period, old, _comparable)
-                    return
-                fingerprint(tx.cursor, d, self.table, compared, period, old, _comparable)
-                staged = StagedDays(d, tx.cursor, self.table, *period)
-                target = staged.open()
+                replace.open(self.login, self.date_from, self.date_to)
 
             batch: list[tuple[Any, ...]] = []
             reader = TsvReader(lines)
@@ -300,7 +292,7 @@ class StatsLoader:
                     rows += 1
                     if len(batch) >= BATCH_ROWS:
                         # The partition was deleted above: plain inserts, and a duplicate row fails loudly.
-                        d.insert(tx.cursor, target, columns, batch, json_columns=("payload",))
+                        d.insert(tx.cursor, replace.target, columns, batch, json_columns=("payload",))
                         batch.clear()
                 summary = reader.summary
                 if not cleared and reader.period:
@@ -309,13 +301,11 @@ class StatsLoader:
                 if not cleared:
                     clear()
                 if batch:
-                    d.insert(tx.cursor, target, columns, batch, json_columns=("payload",))
+                    d.insert(tx.cursor, replace.target, columns, batch, json_columns=("payload",))
                 check_summary(summary, rows, self.require_summary)
-                if staged is not None:
-                    staged.commit()
+                replace.commit()
             finally:
-                if staged is not None:
-                    staged.close()
+                replace.close()
             done = self._mark_restatements_done(tx.cursor, d.ts(utcnow()))
             tx.record_load(self.login, self.table, self.date_from or "", self.date_to or "", load_started)
         return StatsLoad(rows, summary, self.date_from or "", self.date_to or "", done, new.changed(old))
