@@ -370,12 +370,11 @@ class DirectWarehouse:
         self._kept = threading.local()
 
     def require_transactions(self, feature: str) -> None:
-        """Refuse, before any call, a feature whose writes still rely on a multi-statement transaction."""
+        """Refuse, before any call, a feature that needs transactions and row locks (the shared Reports limits)."""
         if not self.dialect.transactional:
             raise ValueError(
-                f"{feature} does not support a {self.dialect.name} warehouse yet: it needs a transactional "
-                f"warehouse (SQLite or PostgreSQL). The structure sync and async-task result tables support "
-                f"{self.dialect.name}."
+                f"{feature} cannot be kept in a {self.dialect.name} warehouse: they need transactions and a lock "
+                f"per login, so a SQLite or PostgreSQL connection"
             )
 
     @classmethod

@@ -156,5 +156,5 @@ def test_the_shared_reports_limits_refuse_clickhouse_before_any_call(warehouse: 
     """They take a lock per login, which ClickHouse has not."""
     from airflow_provider_direct.warehouse.reports_limits import ReportsLimits
 
-    with pytest.raises(ValueError, match="does not support a clickhouse warehouse yet"):
+    with pytest.raises(ValueError, match="cannot be kept in a clickhouse warehouse"):
         ReportsLimits(warehouse)
