@@ -6,6 +6,8 @@ an upsert is a row with a higher version, a soft delete is the same row again wi
 set. Background merges keep the highest version of each key; until they do, ``FINAL`` reads (and
 the ``<table>_current`` views shipped here) see exactly that row. Inserting the same rows again
 changes nothing a reader sees, which is what makes "data first, then the watermark" safe.
+The statistics tables are plain ``MergeTree`` tables partitioned by login and month instead: their
+loads swap whole partitions (``clickhouse_days``).
 """
 
 from __future__ import annotations
