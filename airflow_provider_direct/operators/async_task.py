@@ -191,6 +191,7 @@ class AsyncTaskOperator(BaseOperator):
         if status.state is TaskState.EXPIRED:
             raise AsyncTaskExpired(detail, api=self.protocol)
         summary = self._fetch(context)
+        self._lineage_summary = summary
         self.log.info(
             "%s result: %s bytes, %s rows -> %s",
             self.protocol,
@@ -199,6 +200,27 @@ class AsyncTaskOperator(BaseOperator):
             summary.path or summary.table or "XCom",
         )
         return {**summary.as_dict(), "handle": self.handle}
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """OpenLineage: the API the job ran on, where its result went (a warehouse table or a file), its rows."""
+        from airflow_provider_direct.utils.lineage import operator_lineage, warehouse_outputs
+
+        summary: ResultSummary | None = getattr(self, "_lineage_summary", None)
+        if summary is None:  # nothing completed in this process
+            return None
+        outputs: list[tuple[str, str]] = []
+        if summary.table:
+            outputs = warehouse_outputs(self.warehouse_conn_id, self.warehouse_schema, [summary.table])
+        elif summary.path:
+            outputs = [("file", summary.path)]
+        return operator_lineage([self._lineage_input()], outputs, rows=summary.rows)
+
+    def _lineage_input(self) -> tuple[str, str]:
+        """The API as an OpenLineage dataset: its host, and the protocol's name."""
+        from airflow_provider_direct.utils.lineage import api_dataset
+
+        hook = self.hook
+        return api_dataset(getattr(hook, "base_url", None) or hook.protocol.default_base_url, None, self.protocol)
 
     def _download(self) -> tuple[Any, int, Any]:
         """Stream the finished job's result into a spool file: ``(spool, size, stream)``."""

@@ -117,6 +117,24 @@ class DirectIncrementalSyncOperator(BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         return self._sync(context, full_refresh=_as_bool(self.full_refresh), waits=0)
 
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """OpenLineage: the services read for the login, the tables written, the units spent, the rows changed."""
+        from airflow_provider_direct.utils.lineage import api_dataset, operator_lineage, warehouse_outputs
+
+        run = getattr(self, "_lineage_run", None)
+        if run is None:  # nothing ran in this process (e.g. deferred and resumed elsewhere)
+            return None
+        summary = run["summary"]
+        services = ["changes", *(t.service for t in OBJECT_TABLES), *(s.table.service for s in self.services)]
+        tables = [t.table for t in OBJECT_TABLES] + [s.name for s in self.services]
+        rows = sum(summary.get("upserted", {}).values()) + sum(summary.get("deleted", {}).values())
+        return operator_lineage(
+            [api_dataset(run["base_url"], run["login"], service) for service in services],
+            warehouse_outputs(self.warehouse_conn_id, self.warehouse_schema, tables),
+            units_spent=summary.get("units_spent"),
+            rows=rows,
+        )
+
     def _budget_limit(self, hook: DirectHook, login: str) -> int | None:
         """The run's units budget; a share of the daily limit needs the limit, which any answer carries."""
         try:
@@ -177,6 +195,7 @@ class DirectIncrementalSyncOperator(BaseOperator):
         summary = result.as_dict()
         spent = hook.units.spent - units_at_start  # the object sync and the account services together
         summary["units_spent"] = spent
+        self._lineage_run = {"login": login, "base_url": hook.base_url, "summary": summary}
         summary["units"] = hook.units.as_dict()
         if account is not None:
             summary["account"] = account.as_dict()

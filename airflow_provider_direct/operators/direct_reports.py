@@ -303,6 +303,14 @@ class DirectReportOperator(AsyncTaskOperator):
             request["limits"] = self._limits_store()
         return request
 
+    def _lineage_input(self) -> tuple[str, str]:
+        """The Reports service of the login the report was built for."""
+        from airflow_provider_direct.utils.lineage import api_dataset
+
+        hook = self.hook
+        base = getattr(hook, "base_url", None) or hook.protocol.default_base_url
+        return api_dataset(base, (self.handle or {}).get("client_login") or self.client_login, "reports")
+
     def _limits_store(self) -> dict[str, Any]:
         """Where the shared limits are counted (a conn id and schema, never a secret), checked before any call."""
         from airflow.sdk import BaseHook

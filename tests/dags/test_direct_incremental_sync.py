@@ -223,3 +223,41 @@ def test_direct_statistics_dag_loads_the_chosen_standard_reports(
     queries = store._fetch("SELECT COUNT(*), SUM(impressions) FROM direct_stats_search_queries")[0]
     campaign_totals = store._fetch("SELECT SUM(impressions) FROM direct_campaign_stats")[0][0]
     assert queries[0] > 0 and 0 < queries[1] < campaign_totals  # search traffic only, a share of the whole
+
+
+@pytest.mark.integration
+def test_openlineage_events_name_what_the_sync_read_and_wrote(emulated_airflow: None, tmp_path: Path) -> None:
+    """The sync DAG under the OpenLineage provider's file transport (in a fresh process, which reads the
+    transport at start): the sync task's COMPLETE event has the login's API services as inputs, the
+    warehouse tables as outputs, and the units spent and rows in the provider's run facet."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    events = tmp_path / "openlineage.jsonl"
+    env = {
+        **os.environ,
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps({"type": "file", "log_file_path": str(events), "append": True}),
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "direct-tests",
+    }
+    code = (
+        "from tests.dags.helpers import load_dagbag\n"
+        "dag = load_dagbag().get_dag('direct_incremental_sync')\n"
+        "print('DAG RUN', dag.test(run_conf={'client_logins': ['client-1']}).state)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root)
+    assert done.returncode == 0 and "DAG RUN success" in done.stdout.splitlines(), done.stderr[-3000:]
+
+    sent = [json.loads(line) for line in events.read_text().splitlines()]
+    complete = [e for e in sent if e["eventType"] == "COMPLETE" and e["job"]["name"].endswith(".sync")]
+    assert len(complete) == 1
+    event = complete[0]
+    inputs = {(d["namespace"], d["name"]) for d in event["inputs"]}
+    outputs = {d["name"] for d in event["outputs"]}
+    assert {name for _, name in inputs} >= {"client-1/changes", "client-1/keywords", "client-1/sitelinks"}
+    assert all(namespace.startswith("http://127.0.0.1:") for namespace, _ in inputs)
+    assert {"direct_campaigns", "direct_keywords", "direct_sitelink_sets"} <= outputs
+    facet = event["run"]["facets"]["yandex_direct"]
+    assert facet["units_spent"] > 0 and facet["rows"] > 0

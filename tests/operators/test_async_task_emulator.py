@@ -189,6 +189,10 @@ def test_workers_export_into_a_warehouse_table(
         assert "result" not in summary
     from airflow_provider_direct.warehouse.store import DirectWarehouse
 
+    lineage = op.get_openlineage_facets_on_complete(None)  # what an OpenLineage listener reads
+    assert [d.name for d in lineage.inputs] == ["-/workers"]
+    assert [d.name.rsplit(".", 1)[-1] for d in lineage.outputs] == ["workers_export"]
+    assert lineage.run_facets["yandex_direct"].rows == 1234
     store = DirectWarehouse.from_conn_id(warehouse, schema=schema)
     rows = store._fetch(f"SELECT COUNT(*), MIN(row_no), MAX(row_no) FROM {store.dialect.qualify('workers_export')}")
     assert rows == [(1234, 0, 1233)]

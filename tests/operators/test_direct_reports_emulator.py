@@ -84,11 +84,16 @@ def test_online_report_loads_the_truth(
     direct_conn: str, warehouse: tuple[str, str | None], emulator_admin: EmulatorAdmin
 ) -> None:
     start, end = days_ago(10), days_ago(1)
-    summary = operator(direct_conn, warehouse, date_from=start, date_to=end, deferrable=False).execute(context())
+    op = operator(direct_conn, warehouse, date_from=start, date_to=end, deferrable=False)
+    summary = op.execute(context())
     assert summary["table"] == "direct_campaign_stats"
     expected = truth(emulator_admin, start, end)
     assert summary["rows"] == len(expected) > 0
     assert warehouse_stats(warehouse, start, end) == expected
+    lineage = op.get_openlineage_facets_on_complete(None)  # what an OpenLineage listener reads
+    assert [d.name for d in lineage.inputs] == [f"{LOGIN}/reports"]
+    assert [d.name.rsplit(".", 1)[-1] for d in lineage.outputs] == ["direct_campaign_stats"]
+    assert lineage.run_facets["yandex_direct"].rows == summary["rows"]
 
 
 def test_offline_report_deferred_and_name_reused_after_a_crash(
