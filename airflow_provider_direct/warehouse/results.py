@@ -17,6 +17,8 @@ from airflow_provider_direct.warehouse.dialects import ClickHouseDialect
 from airflow_provider_direct.warehouse.schema import validate_identifier
 from airflow_provider_direct.warehouse.store import BATCH_ROWS, DirectWarehouse, utcnow
 
+COLUMNS = ("task_key", "row_no", "payload", "loaded_at")
+
 
 class ResultTableLoader:
     """Callable loading an iterator of rows into ``table`` under ``task_key``; returns the row count."""
@@ -28,56 +30,36 @@ class ResultTableLoader:
 
     def __call__(self, rows: Iterable[Any]) -> int:
         d = self.warehouse.dialect
-        target, p = d.qualify(self.table), d.param
         loaded_at = d.ts(utcnow())
-        count = 0
         # Its own short transaction: mapped tasks finishing together create the table once, then load in parallel.
         self.warehouse.create_table(d.result_table_ddl(self.table))
-        if not d.transactional:
-            return self._load_staged(rows, loaded_at)
         with self.warehouse.transaction() as tx:
-            tx.cursor.execute(f"DELETE FROM {target} WHERE task_key = {p}", (self.task_key,))
-            batch: list[tuple[Any, ...]] = []
-            for row in rows:
-                batch.append((self.task_key, count, json.dumps(row, ensure_ascii=False), loaded_at))
-                count += 1
-                if len(batch) >= BATCH_ROWS:
-                    self._insert(tx.cursor, target, batch)
-            self._insert(tx.cursor, target, batch)
-        return count
-
-    def _load_staged(self, rows: Iterable[Any], loaded_at: Any) -> int:
-        """Load into a staging copy of the table, then swap the task's partition in (no transactions)."""
-        d = self.warehouse.dialect
-        if not isinstance(d, ClickHouseDialect):
-            raise TypeError(f"a staged partition swap is ClickHouse's load path, not {d.name}'s")
-        stage = validate_identifier(f"_stage_{self.table}_{uuid.uuid4().hex[:8]}")
-        columns = ("task_key", "row_no", "payload", "loaded_at")
-        count = 0
-        with self.warehouse.transaction() as tx:
+            if d.transactional:
+                tx.cursor.execute(f"DELETE FROM {d.qualify(self.table)} WHERE task_key = {d.param}", (self.task_key,))
+                return self._write(tx.cursor, self.table, rows, loaded_at)
+            if not isinstance(d, ClickHouseDialect):
+                raise TypeError(f"a staged partition swap is ClickHouse's load path, not {d.name}'s")
+            # No transaction: load a staging copy of the table, then swap the task's partition in.
+            stage = validate_identifier(f"_stage_{self.table}_{uuid.uuid4().hex[:8]}")
             tx.cursor.execute(f"CREATE TABLE {d.qualify(stage)} AS {d.qualify(self.table)}")
             try:
-                batch: list[tuple[Any, ...]] = []
-                for row in rows:
-                    batch.append((self.task_key, count, json.dumps(row, ensure_ascii=False), loaded_at))
-                    count += 1
-                    if len(batch) >= BATCH_ROWS:
-                        d.insert(tx.cursor, stage, columns, batch)
-                        batch.clear()
-                d.insert(tx.cursor, stage, columns, batch)
+                count = self._write(tx.cursor, stage, rows, loaded_at)
                 d.replace_partition(tx.cursor, self.table, stage, self.task_key, empty=count == 0)
             finally:
                 tx.cursor.execute(f"DROP TABLE IF EXISTS {d.qualify(stage)}")
                 d.forget(stage)
-        return count
+            return count
 
-    def _insert(self, cursor: Any, target: str, batch: list[tuple[Any, ...]]) -> None:
-        if not batch:
-            return
+    def _write(self, cursor: Any, table: str, rows: Iterable[Any], loaded_at: Any) -> int:
+        """Insert the rows into ``table`` in batches, numbered from 0; returns how many."""
         d = self.warehouse.dialect
-        cursor.executemany(
-            f"INSERT INTO {target} (task_key, row_no, payload, loaded_at) "
-            f"VALUES ({d.param}, {d.param}, {d.json_param()}, {d.param})",
-            batch,
-        )
-        batch.clear()
+        count = 0
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            batch.append((self.task_key, count, json.dumps(row, ensure_ascii=False), loaded_at))
+            count += 1
+            if len(batch) >= BATCH_ROWS:
+                d.insert(cursor, table, COLUMNS, batch, json_columns=("payload",))
+                batch.clear()
+        d.insert(cursor, table, COLUMNS, batch, json_columns=("payload",))
+        return count
