@@ -131,13 +131,7 @@ class ReportLoader:
         new = DayDigests()
         old = DayDigests()
         with self.warehouse.transaction() as tx:
-            cleared = False
             replace = PeriodReplace(tx.cursor, d, table.table, [c.name for c in columns], old)
-
-            def clear() -> None:
-                if self.date_from is None or self.date_to is None:
-                    raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
-                replace.open(login, self.date_from, self.date_to)
 
             reader = TsvReader(lines, convert=False)
             digest = _DayRuns(new)
@@ -161,12 +155,8 @@ class ReportLoader:
                     if order is None:
                         order = self._order(reader.columns or [])
                         parse = _row_parser([(column.kind, i) for column, i in zip(columns, order, strict=True)])
-                        if reader.period:
-                            self.date_from = self.date_from or reader.period.date_from
-                            self.date_to = self.date_to or reader.period.date_to
-                        clear()
-                        cleared = True
-                        low, high = self.date_from or "", self.date_to or ""
+                        self.date_from, self.date_to = replace.open(login, self.date_from, self.date_to, reader.period)
+                        low, high = self.date_from, self.date_to
                     raw.append(cells)
                     rows += 1
                     if len(raw) >= BATCH_ROWS:
@@ -176,11 +166,8 @@ class ReportLoader:
                 digest.close()
                 if order is None:  # a report with no rows still has to be the table's report
                     self._order(reader.columns or [])
-                if not cleared:
-                    if reader.period:
-                        self.date_from = self.date_from or reader.period.date_from
-                        self.date_to = self.date_to or reader.period.date_to
-                    clear()
+                if not replace.opened:
+                    self.date_from, self.date_to = replace.open(login, self.date_from, self.date_to, reader.period)
                 summary = reader.summary
                 check_summary(summary, rows, self.require_summary)
                 replace.commit()

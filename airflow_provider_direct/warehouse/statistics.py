@@ -262,14 +262,7 @@ class StatsLoader:
         compared = columns[1:-1]  # what a day's contents are: everything but the login and the load time
         old, new = DayDigests(), DayDigests()
         with self.warehouse.transaction() as tx:
-            cleared = False
             replace = PeriodReplace(tx.cursor, d, self.table, compared, old, _comparable)
-
-            def clear() -> None:
-                if self.date_from is None or self.date_to is None:
-                    raise AsyncTaskProtocolError("no period: pass date_from / date_to or keep the report's title line")
-                replace.open(self.login, self.date_from, self.date_to)
-
             batch: list[tuple[Any, ...]] = []
             reader = TsvReader(lines)
             try:
@@ -277,12 +270,10 @@ class StatsLoader:
                 for cells in reader:
                     if layout is None:
                         layout = _Layout(reader.columns or [], self.level)
-                        if reader.period:
-                            self.date_from = self.date_from or reader.period.date_from
-                            self.date_to = self.date_to or reader.period.date_to
-                        clear()
-                        cleared = True
-                        low, high = self.date_from or "", self.date_to or ""
+                        self.date_from, self.date_to = replace.open(
+                            self.login, self.date_from, self.date_to, reader.period
+                        )
+                        low, high = self.date_from, self.date_to
                     date = cells[layout.date]
                     if not low <= date <= high:
                         raise AsyncTaskProtocolError(f"a row dated {date} is outside {low}..{high}")
@@ -295,11 +286,8 @@ class StatsLoader:
                         d.insert(tx.cursor, replace.target, columns, batch, json_columns=("payload",))
                         batch.clear()
                 summary = reader.summary
-                if not cleared and reader.period:
-                    self.date_from = self.date_from or reader.period.date_from
-                    self.date_to = self.date_to or reader.period.date_to
-                if not cleared:
-                    clear()
+                if not replace.opened:
+                    self.date_from, self.date_to = replace.open(self.login, self.date_from, self.date_to, reader.period)
                 if batch:
                     d.insert(tx.cursor, replace.target, columns, batch, json_columns=("payload",))
                 check_summary(summary, rows, self.require_summary)

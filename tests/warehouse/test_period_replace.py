@@ -24,7 +24,7 @@ def test_a_period_is_replaced_and_its_old_days_fingerprinted(any_warehouse_conn:
     with warehouse.transaction() as tx:
         replace = PeriodReplace(tx.cursor, d, CAMPAIGN_STATS, ("campaign_id", "date", "clicks"), old)
         try:
-            replace.open("c1", "2026-01-02", "2026-01-03")
+            assert replace.open("c1", "2026-01-02", "2026-01-03", None) == ("2026-01-02", "2026-01-03")
             assert (replace.target == CAMPAIGN_STATS) == d.transactional  # ClickHouse writes to a staging copy
             d.insert(tx.cursor, replace.target, COLUMNS, [("c1", 1, "2026-01-02", 20, "{}", now)])
             replace.commit()
