@@ -48,6 +48,15 @@ CUSTOM_FIELDS = [
     "Conversions",
 ]
 GOALS, MODELS = ["101", "202"], ["LC"]
+#: What the plain baselines send: an offline report, no title or summary line, gzip.
+PLAIN_HEADERS = {
+    "Authorization": f"Bearer {TOKEN}",
+    "Client-Login": LOGIN,
+    "processingMode": "offline",
+    "skipReportHeader": "true",
+    "skipReportSummary": "true",
+    "Accept-Encoding": "gzip",
+}
 CUSTOM_TABLE = "bench_custom_report"
 
 
@@ -129,16 +138,8 @@ def plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: s
 
 
 def _plain_ad_rows(warehouse: Any, url: str, date_from: str, date_to: str) -> int:
-    headers = {
-        "Authorization": f"Bearer {TOKEN}",
-        "Client-Login": LOGIN,
-        "processingMode": "offline",
-        "skipReportHeader": "true",
-        "skipReportSummary": "true",
-        "Accept-Encoding": "gzip",
-    }
     body = {"params": definition(date_from, date_to)}
-    response = ready_report(url, body, headers, stream=False)
+    response = ready_report(url, body, PLAIN_HEADERS, stream=False)
     lines = response.text.split("\n")
     columns = lines[0].split("\t")
     now = dt.datetime.now(dt.timezone.utc).isoformat()
@@ -234,18 +235,10 @@ def plain_rows(rows: Iterator[list[str]], cur: Any, sql: str) -> int:
 
 def custom_plain_load(url: str, backend: str, workdir: Path, date_from: str, date_to: str) -> int:
     """The fair baseline: the body streamed line by line, split, converted, executemany in batches of 2 000."""
-    headers = {
-        "Authorization": f"Bearer {TOKEN}",
-        "Client-Login": LOGIN,
-        "processingMode": "offline",
-        "skipReportHeader": "true",
-        "skipReportSummary": "true",
-        "Accept-Encoding": "gzip",
-    }
     body = {"params": {**custom_definition(date_from, date_to), "ReportName": "bench-plain-custom"}}
     with bench_warehouse(backend, workdir) as warehouse:
         db, cur, sql = plain_custom_table(warehouse)
-        lines = ready_report(url, body, headers).iter_lines(decode_unicode=True)
+        lines = ready_report(url, body, PLAIN_HEADERS).iter_lines(decode_unicode=True)
         next(lines)  # the column line
         count = plain_rows((line.split("\t") for line in lines if line), cur, sql)
         db.commit()
