@@ -1,4 +1,8 @@
-"""Deferrable operator for any async-task protocol: start → wait (triggerer) → fetch → deliver; cancel on kill."""
+"""Deferrable operator for any async-task protocol: start → wait (triggerer) → fetch → deliver; cancel on kill.
+
+On the worker (``deferrable=False``) the job is durable: its handle is kept in the task state store, so
+a retry after a dead worker reattaches to the running job instead of starting a second one.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, conf
+from airflow.sdk import BaseOperator, ResumableJobMixin, conf
 
 from airflow_provider_direct.async_task.errors import (
     AsyncTaskCancelled,
@@ -47,7 +51,7 @@ def default_deferrable() -> bool:
     return True if configured == default else configured
 
 
-class AsyncTaskOperator(BaseOperator):
+class AsyncTaskOperator(ResumableJobMixin, BaseOperator):
     """
     Run one job of an async-task API: start it, wait without a worker slot, fetch and deliver the result.
 
@@ -68,7 +72,14 @@ class AsyncTaskOperator(BaseOperator):
     :param result_table: warehouse table receiving the result rows (one JSON row each).
     :param warehouse_conn_id: the warehouse connection for ``result_table``.
     :param cancel_on_kill: stop the remote job when the task is killed.
+    :param durable: on the worker (``deferrable=False``), keep the job's handle in the task state store
+        (key ``async_task_job``) so a retry reattaches to it: a running job is waited for, a finished one
+        fetched, and only a failed one started again.
     """
+
+    #: The task state store key of the remote job (its handle and absolute deadline). Renaming it would
+    #: strand the jobs of tasks retrying across an upgrade.
+    external_id_key = "async_task_job"
 
     template_fields: Sequence[str] = ("request", "http_conn_id", "result_path", "result_table")
     template_fields_renderers = {"request": "json"}
@@ -109,6 +120,9 @@ class AsyncTaskOperator(BaseOperator):
         self.cancel_on_kill = cancel_on_kill
         self.request_timeout = request_timeout
         self.handle: dict[str, Any] | None = None
+        self._deadline = 0.0
+        self._last_status: TaskStatus | None = None
+        self._result: dict[str, Any] | None = None
         self._finished = False
 
     @property
@@ -122,30 +136,68 @@ class AsyncTaskOperator(BaseOperator):
     # ------------------------------------------------------------------ lifecycle
 
     def execute(self, context: Context) -> dict[str, Any]:
+        if not self.deferrable:
+            return self.execute_resumable(context)  # type: ignore[no-any-return]
+        job = self.submit_job(context)
         hook = self.hook
-        self.handle = hook.start(self.build_request())
-        deadline = time.time() + self.timeout.total_seconds()
-        context["ti"].xcom_push(key="handle", value=self.handle)
-        self.log.info("Started %s job %s", self.protocol, self.handle)
-        status = hook.poll(self.handle)
+        status = hook.poll(self.handle)  # type: ignore[arg-type]
         ProgressLog(self.log, self.protocol)(status)
         if status.state.is_terminal:
             return self._complete(context, status)
-        if self.deferrable:
-            self.defer(
-                trigger=AsyncTaskTrigger(
-                    protocol=protocol_path(hook.protocol),  # resolvable in a triggerer that never imported it
-                    http_conn_id=self.http_conn_id,
-                    handle=self.handle,
-                    deadline=deadline,
-                    poll_interval=self.poll_interval,
-                    max_poll_failures=self.max_poll_failures,
-                    cancel_on_kill=self.cancel_on_kill,
-                    request_timeout=self.request_timeout,
-                ),
-                method_name="execute_complete",
-            )
-        return self._complete(context, self._wait_on_worker(hook, deadline))
+        self.defer(
+            trigger=AsyncTaskTrigger(
+                protocol=protocol_path(hook.protocol),  # resolvable in a triggerer that never imported it
+                http_conn_id=self.http_conn_id,
+                handle=job["handle"],
+                deadline=job["deadline"],
+                poll_interval=self.poll_interval,
+                max_poll_failures=self.max_poll_failures,
+                cancel_on_kill=self.cancel_on_kill,
+                request_timeout=self.request_timeout,
+            ),
+            method_name="execute_complete",
+        )
+
+    # ------------------------------------------------------------------ the durable wait on a worker
+
+    def submit_job(self, context: Context) -> dict[str, Any]:
+        """Start the remote job: its handle and absolute deadline are what a retry needs to reattach."""
+        self.handle = self.hook.start(self.build_request())
+        self._deadline = time.time() + self.timeout.total_seconds()
+        context["ti"].xcom_push(key="handle", value=self.handle)
+        self.log.info("Started %s job %s", self.protocol, self.handle)
+        self._last_status, self._result = None, None
+        return {"handle": self.handle, "deadline": self._deadline}
+
+    def _adopt(self, job: Any, context: Context) -> None:
+        """Take over the job a task state store record names (this try's or an earlier one's)."""
+        self.handle, self._deadline = job["handle"], float(job["deadline"])
+
+    def get_job_status(self, external_id: Any, context: Context) -> str:
+        self._adopt(external_id, context)
+        self._last_status = self.hook.poll(self.handle)  # type: ignore[arg-type]
+        self.log.info("Found %s job %s of an earlier try: %s", self.protocol, self.handle, self._last_status.describe())
+        return self._last_status.state.value
+
+    def is_job_active(self, status: str) -> bool:
+        return not TaskState(status).is_terminal
+
+    def is_job_succeeded(self, status: str) -> bool:
+        return TaskState(status) is TaskState.SUCCEEDED
+
+    def poll_until_complete(self, external_id: Any, context: Context) -> dict[str, Any]:  # type: ignore[override]
+        """Wait, then fetch and deliver: the mixin returns this directly when it reattaches to a running job."""
+        self._adopt(external_id, context)
+        self._result = self._complete(context, self._wait_on_worker(self.hook, self._deadline))
+        return self._result
+
+    def get_job_result(self, external_id: Any, context: Context) -> dict[str, Any]:
+        """The delivered result; a job that had finished before this try is fetched now."""
+        self._adopt(external_id, context)
+        if self._result is None:
+            status = self._last_status or self.hook.poll(self.handle)  # type: ignore[arg-type]
+            self._result = self._complete(context, status)
+        return self._result
 
     def _wait_on_worker(self, hook: AsyncTaskHook, deadline: float) -> TaskStatus:
         """The non-deferrable wait: the very loop the trigger runs, on this worker."""

@@ -147,6 +147,18 @@ class DirectIncrementalSyncOperator(BaseOperator):
         """Continue after a units wait; an unfinished full snapshot resumes from its checkpoint."""
         return self._sync(context, full_refresh=False, waits=waits)
 
+    @staticmethod
+    def _checkpoint_recorder(context: Context, login: str) -> Any:
+        """The full snapshot's checkpoint, shown in the task state store (``full_snapshot/<login>``).
+
+        The warehouse holds the checkpoint the sync resumes from; this copy lets the UI and the REST API
+        show a long snapshot's progress, and what a units wait left to do.
+        """
+        store = context.get("task_state_store")
+        if store is None:
+            return None
+        return lambda checkpoint: store.set(f"full_snapshot/{login}", checkpoint)
+
     def _sync(self, context: Context, *, full_refresh: bool, waits: int) -> dict[str, Any]:
         hook = DirectHook(self.direct_conn_id, use_operator_units=self.use_operator_units)
         login = self.client_login or hook.default_client_login
@@ -160,7 +172,14 @@ class DirectIncrementalSyncOperator(BaseOperator):
         account = None
         try:
             budget = UnitsBudget(limit=self._budget_limit(hook, login), ledger=hook.units, start=units_at_start)
-            sync = DirectIncrementalSync(hook, warehouse, login, reconcile_every=self.reconcile_every, budget=budget)
+            sync = DirectIncrementalSync(
+                hook,
+                warehouse,
+                login,
+                reconcile_every=self.reconcile_every,
+                budget=budget,
+                on_checkpoint=self._checkpoint_recorder(context, login),
+            )
             result = sync.run(full_refresh=full_refresh)
             if self.services and result.status == "partial":
                 self.log.info("The full snapshot is unfinished: the account services wait for the next run")

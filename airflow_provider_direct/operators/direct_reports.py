@@ -382,7 +382,28 @@ class DirectReportOperator(AsyncTaskOperator):
         if self.report_definition and "SelectionCriteria" in self.report_definition:
             criteria = {**self.report_definition["SelectionCriteria"], "DateFrom": period[0], "DateTo": period[1]}
             self.report_definition = {**self.report_definition, "SelectionCriteria": criteria}
-        return self.execute(context)
+        if self.deferrable:
+            return self.execute(context)
+        # On the worker the part is a new job, never the finished one the store holds: it replaces it there.
+        job = self.submit_job(context)
+        store = context.get("task_state_store")
+        if self.durable and store is not None:
+            store.set(self.external_id_key, job)
+        return self.poll_until_complete(job, context)
+
+    # ------------------------------------------------------------------ durable parts
+
+    def submit_job(self, context: Context) -> dict[str, Any]:
+        """The job record also carries a split report's plan: a retry that reattaches finishes every part."""
+        job = super().submit_job(context)
+        if (plan := _plan(context)) is not None:
+            job["plan"] = plan
+        return job
+
+    def _adopt(self, job: Any, context: Context) -> None:
+        super()._adopt(job, context)
+        if job.get("plan") is not None and _plan(context) is None:  # a new try: its XCom starts empty
+            context["ti"].xcom_push(key=PLAN_KEY, value=job["plan"])
 
     def _fetch(self, context: Context) -> ResultSummary:
         if self.table is not None:

@@ -139,6 +139,8 @@ class DirectIncrementalSync:
     :param budget: a units budget for the run. A full snapshot then stops at a chunk boundary when the
         next chunk's estimated price no longer fits, keeps its checkpoint, and resumes next run. An
         incremental run is not cut: a partial one could not move the watermark, so it would pay twice.
+    :param on_checkpoint: called with the full snapshot's progress after each committed chunk and at
+        its end (the operator shows it in the task state store); the warehouse keeps the checkpoint itself.
     """
 
     def __init__(
@@ -152,6 +154,7 @@ class DirectIncrementalSync:
         clock: Callable[[], dt.datetime] = utcnow,
         max_concurrency: int = MAX_CONCURRENT_REQUESTS,
         budget: UnitsBudget | None = None,
+        on_checkpoint: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         if not 1 <= max_concurrency <= MAX_CONCURRENT_REQUESTS:
             raise ValueError(f"max_concurrency must be within 1..{MAX_CONCURRENT_REQUESTS} (the API's limit)")
@@ -163,6 +166,7 @@ class DirectIncrementalSync:
         self.max_watermark_age = max_watermark_age
         self.clock = clock
         self.budget = budget
+        self.on_checkpoint = on_checkpoint
         self._units_before = 0
 
     # ------------------------------------------------------------------ entry point
@@ -275,6 +279,7 @@ class DirectIncrementalSync:
                 self._add(upserted, tx.upserted)
                 self._add(deleted, tx.deleted)
                 price.committed(self.hook.units.spent)
+                self._checkpoint(state, len(done), len(campaign_ids), complete=False)
                 read_ahead(0)
 
         left = sum(1 for c in pending if c not in done)
@@ -302,7 +307,26 @@ class DirectIncrementalSync:
             result.watermark_to = state.watermark
             result.upserted, result.deleted = upserted, deleted
             self._log_run(tx, result, began)
+        self._checkpoint(state, len(done), len(campaign_ids), complete=True, began=began)
         return result
+
+    def _checkpoint(
+        self, state: SyncState, done: int, total: int, *, complete: bool, began: dt.datetime | None = None
+    ) -> None:
+        """Report the committed checkpoint (counts only: the campaign list stays in the warehouse)."""
+        if self.on_checkpoint is None:
+            return
+        started = began or state.snapshot_started_at
+        self.on_checkpoint(
+            {
+                "login": self.login,
+                "started_at": started.isoformat() if isinstance(started, dt.datetime) else started,
+                "campaigns_done": done,
+                "campaigns_total": total,
+                "complete": complete,
+                "watermark": state.watermark if complete else state.snapshot_watermark,
+            }
+        )
 
     def _affords_chunk(self, price: _ChunkPrice, in_flight: int) -> bool:
         """Whether a chunk fits the budget when ``in_flight`` chunks (it included) are uncommitted."""

@@ -101,6 +101,44 @@ def test_defers_on_units_exhaustion_then_resumes(
     assert DirectWarehouse.from_conn_id(warehouse_id).counts("client-1")["direct_keywords"]["live"] == visible
 
 
+class _StateStore(dict):  # type: ignore[type-arg]
+    """The task state store's ``set``, recording every value written (what the UI would have shown)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: list[tuple[str, Any]] = []
+
+    def set(self, key: str, value: Any) -> None:
+        self[key] = value
+        self.history.append((key, value))
+
+
+def test_the_full_snapshot_checkpoint_shows_in_the_task_state_store(
+    emulator_conn: str, warehouse_id: str, emulator_admin: EmulatorAdmin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A units wait leaves the checkpoint visible; the resumed snapshot moves it on and marks it complete."""
+    monkeypatch.setattr("airflow_provider_direct.sync.engine.SNAPSHOT_CAMPAIGN_CHUNK", 1)  # 4 checkpoints
+    emulator_admin.set_units("client-1", rest=150)  # the campaigns and some campaigns' children, not all
+    store = _StateStore()
+    op = operator(emulator_conn, warehouse_id, account_services=False)
+    with pytest.raises(TaskDeferred):
+        op.execute({"task_state_store": store})  # type: ignore[typeddict-item]
+    waiting = store["full_snapshot/client-1"]
+    state = DirectWarehouse.from_conn_id(warehouse_id).read_state("client-1")
+    assert state is not None
+    assert waiting["campaigns_done"] == len(state.snapshot_done_campaigns) > 0  # the warehouse's checkpoint
+    assert waiting["campaigns_done"] < waiting["campaigns_total"] and waiting["complete"] is False
+    assert waiting["watermark"] == state.snapshot_watermark
+
+    emulator_admin.set_units("client-1", rest=100_000)
+    summary = op.resume_after_units_refill({"task_state_store": store}, event=None, waits=1)  # type: ignore[arg-type]
+    done = store["full_snapshot/client-1"]
+    assert done["complete"] is True and done["campaigns_done"] == done["campaigns_total"] == waiting["campaigns_total"]
+    assert done["watermark"] == summary["watermark_to"]
+    progress = [v["campaigns_done"] for _, v in store.history]
+    assert progress == sorted(progress), "the checkpoint only moves forward"
+
+
 def test_gives_up_after_max_waits(emulator_conn: str, warehouse_id: str, emulator_admin: EmulatorAdmin) -> None:
     emulator_admin.set_units("client-1", rest=0)
     op = operator(emulator_conn, warehouse_id, max_units_waits=2)

@@ -142,6 +142,7 @@ class FakeTI:
 
     def __init__(self) -> None:
         self.dag_id, self.task_id, self.run_id, self.map_index = "d", "report", "r", -1
+        self.stats_tags: dict[str, str] = {}
         self.xcoms: dict[str, Any] = {}
 
     def xcom_push(self, key: str, value: Any) -> None:
@@ -183,7 +184,8 @@ def test_a_period_over_the_time_limit_is_loaded_in_parts(
     )
     outlets = Outlets()
     deferrals = 0
-    context = {"ti": FakeTI(), "outlet_events": outlets}
+    state_store = FakeStateStore()
+    context = {"ti": FakeTI(), "outlet_events": outlets, "task_state_store": state_store}
     try:
         summary = op.execute(context)
     except TaskDeferred as deferred:  # the triggerer's part: run the trigger, come back, until done
@@ -203,6 +205,13 @@ def test_a_period_over_the_time_limit_is_loaded_in_parts(
     store = DirectWarehouse.from_conn_id(conn_id, schema=schema)
     rows = store._fetch(f"SELECT date, campaign_id, clicks FROM {store.dialect.qualify('direct_campaign_parts')}")
     assert {(str(d), c): k for d, c, k in rows} == {(r["Date"], r["CampaignId"]): r["Clicks"] for r in truth}
+
+
+class FakeStateStore(dict):  # type: ignore[type-arg]
+    """The task state store's get/set, kept across the tries of one test (what the metadata DB keeps)."""
+
+    def set(self, key: str, value: Any) -> None:
+        self[key] = value
 
 
 async def _first_event(trigger: Any) -> dict[str, Any]:
