@@ -70,7 +70,11 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "integration-name": ASYNC_INTEGRATION,
                 "python-modules": ["airflow_provider_direct.triggers.async_task"],
-            }
+            },
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": ["airflow_provider_direct.triggers.direct_changes"],
+            },
         ],
         "connection-types": [
             {

@@ -17,8 +17,10 @@ from functools import cached_property
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import requests
 import tenacity
+from airflow.providers.common.compat.connection import get_async_connection
 from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.log import mask_secret
 from airflow.utils.strings import to_boolean
@@ -240,25 +242,31 @@ class DirectHook(HttpHook):
     def _new_session(self) -> requests.Session:
         """One pooled session with the fixed headers: token, language, gzip."""
         conn = self.connection
+        self._set_base_url(conn)
+        session = requests.Session()
+        session.headers.update(self._fixed_headers(conn, self.extras))
+        session.headers["Accept-Encoding"] = "gzip"
+        return self._configure_session_from_mount_adapters(session)
+
+    def _fixed_headers(self, conn: Any, extras: Mapping[str, Any]) -> dict[str, str]:
+        """Every call's headers: the token, the language and, for agencies, whose units to spend."""
         if not conn.password:
             raise DirectAuthError(
                 "The connection has no OAuth token",
                 error_code=53,
                 error_detail=f"set the password of connection {self.direct_conn_id!r}",
             )
-        self._set_base_url(conn)
-        session = requests.Session()
-        session.headers.update(
-            {
-                "Authorization": f"Bearer {conn.password}",
-                "Accept-Language": self.language,
-                "Accept-Encoding": "gzip",
-                "Content-Type": "application/json; charset=utf-8",
-            }
-        )
-        if self.use_operator_units:
-            session.headers["Use-Operator-Units"] = "true"
-        return self._configure_session_from_mount_adapters(session)
+        headers = {
+            "Authorization": f"Bearer {conn.password}",
+            "Accept-Language": str(extras.get("language") or "en"),
+            "Content-Type": "application/json; charset=utf-8",
+        }
+        operator_units = self._use_operator_units
+        if operator_units is None:
+            operator_units = to_boolean(str(extras.get("use_operator_units", False)))
+        if operator_units:
+            headers["Use-Operator-Units"] = "true"
+        return headers
 
     def close(self) -> None:
         """Release pooled sockets."""
@@ -268,16 +276,20 @@ class DirectHook(HttpHook):
 
     # ------------------------------------------------------------------ one call
 
-    def _retrying(self) -> tenacity.Retrying:
-        return tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.max_retries + 1),
-            wait=tenacity.wait_exponential_jitter(
+    def _retry_policy(self, max_retries: int) -> dict[str, Any]:
+        """Bounded exponential backoff with jitter, for transient failures only (sync and async calls)."""
+        return {
+            "stop": tenacity.stop_after_attempt(max_retries + 1),
+            "wait": tenacity.wait_exponential_jitter(
                 multiplier=self.retry_min_wait, max=self.retry_max_wait, jitter=self.retry_min_wait
             ),
-            retry=tenacity.retry_if_exception_type(DirectTransientError),
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
+            "retry": tenacity.retry_if_exception_type(DirectTransientError),
+            "before_sleep": self._log_retry,
+            "reraise": True,
+        }
+
+    def _retrying(self) -> tenacity.Retrying:
+        return tenacity.Retrying(**self._retry_policy(self.max_retries))
 
     def _log_retry(self, state: tenacity.RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
@@ -393,6 +405,70 @@ class DirectHook(HttpHook):
                 method=method,
             )
         return payload["result"]
+
+    # ------------------------------------------------------------------ async calls (the triggerer)
+
+    async def acall_metered(
+        self,
+        service: str,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        session: aiohttp.ClientSession,
+        client_login: str | None = None,
+    ) -> tuple[dict[str, Any], UnitsReading | None]:
+        """:meth:`call_metered` on an event loop: the connection is fetched the async way.
+
+        ``session`` is the caller's (a triggerer's triggers share one pool); the token goes in this
+        request's headers only. Errors are the same typed exceptions, transient ones retried the same way.
+        """
+        conn = await get_async_connection(self.direct_conn_id, hook=self)
+        if conn.password:
+            mask_secret(conn.password)
+        extras = dict(conn.extra_dejson or {})
+        headers = self._fixed_headers(conn, extras)
+        self._set_base_url(conn)
+        login = (client_login or self.client_login or conn.login) or None
+        if login:
+            headers["Client-Login"] = login
+        version = self._api_version or str(extras.get("api_version") or DEFAULT_API_VERSION)
+        url = f"{self.base_url}/json/{version}/{service}"
+        body = json.dumps({"method": method, "params": params or {}}, ensure_ascii=False).encode()
+        timeout = aiohttp.ClientTimeout(total=float(extras.get("timeout", 300)))
+        retries = self._max_retries if self._max_retries is not None else int(extras.get("max_retries", 5))
+        async for attempt in tenacity.AsyncRetrying(**self._retry_policy(retries)):
+            with attempt:
+                try:
+                    async with session.post(url, data=body, headers=headers, timeout=timeout) as response:
+                        content = await response.read()
+                        status, answer_headers = response.status, response.headers
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    raise DirectTransientError(
+                        f"{type(exc).__name__} talking to the API", service=service, method=method
+                    ) from exc
+                request_id = answer_headers.get("RequestId")
+                reading = UnitsReading.parse(answer_headers.get("Units"), answer_headers.get("Units-Used-Login"))
+                self.units.record(reading, request_id)
+                return self._parse(status, content, service, method, request_id), reading
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    async def acheck_campaigns(
+        self, timestamp: str, *, session: aiohttp.ClientSession, client_login: str | None = None
+    ) -> tuple[CheckCampaignsResult, UnitsReading | None]:
+        """:meth:`check_campaigns` on an event loop, with the answer's ``Units`` reading."""
+        result, reading = await self.acall_metered(
+            "changes", "checkCampaigns", {"Timestamp": timestamp}, session=session, client_login=client_login
+        )
+        return CheckCampaignsResult.model_validate(result), reading
+
+    async def acheck_dictionaries(
+        self, *, session: aiohttp.ClientSession, client_login: str | None = None
+    ) -> tuple[CheckDictionariesResult, UnitsReading | None]:
+        """The server time, on an event loop (one unit): where a change watch starts."""
+        result, reading = await self.acall_metered(
+            "changes", "checkDictionaries", {}, session=session, client_login=client_login
+        )
+        return CheckDictionariesResult.model_validate(result), reading
 
     # ------------------------------------------------------------------ get: chunking and paging
 

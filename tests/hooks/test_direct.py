@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import pickle
@@ -19,6 +20,7 @@ from airflow_provider_direct.exceptions import (
     DirectUnprocessedError,
 )
 from airflow_provider_direct.hooks.direct import DirectHook
+from tests.async_task import calls, fake_http
 from tests.conftest import TOKEN
 
 BASE = "https://direct.test/json/v501"
@@ -661,3 +663,50 @@ class TestConcurrencyAndMetering:
         assert "SelectionCriteria" not in sent["params"]  # optional IdsCriteria left out: every set
         assert sent["params"]["Page"] == {"Limit": 2, "Offset": 0}
         assert requests_mock.call_count == 1  # the second page was never asked for
+
+
+class TestAsyncCalls:
+    """The triggerer's calls (aiohttp, the connection fetched the async way): same headers, errors, retries."""
+
+    @staticmethod
+    async def _call(hook: DirectHook, method: str = "checkCampaigns", **params: Any) -> Any:
+        import aiohttp
+
+        async with aiohttp.ClientSession() as session:
+            return await hook.acall_metered("changes", method, params, session=session, client_login="client-7")
+
+    def test_posts_the_envelope_and_reads_units(self, hook: DirectHook) -> None:
+        with fake_http() as http:
+            answer = {"result": {"Timestamp": "2026-01-01T00:00:00Z"}}
+            http.post(f"{BASE}/changes", payload=answer, headers={"Units": "10/990/1000", "RequestId": "r1"})
+            result, reading = asyncio.run(self._call(hook, Timestamp="2025-12-31T00:00:00Z"))
+            (request,) = calls(http, "POST", f"{BASE}/changes")
+        assert result == {"Timestamp": "2026-01-01T00:00:00Z"}
+        assert reading is not None and (reading.spent, reading.rest, reading.limit) == (10, 990, 1000)
+        assert hook.units.spent == 10
+        headers = request.kwargs["headers"]
+        assert headers["Authorization"] == f"Bearer {TOKEN}" and headers["Client-Login"] == "client-7"
+        body = json.loads(request.kwargs["data"])
+        assert body == {"method": "checkCampaigns", "params": {"Timestamp": "2025-12-31T00:00:00Z"}}
+
+    def test_api_errors_are_typed_with_the_api_words(self, hook: DirectHook) -> None:
+        with fake_http() as http:
+            error = {"error": {"request_id": "e", "error_code": 53, "error_string": "Authorization error"}}
+            http.post(f"{BASE}/changes", payload=error)
+            with pytest.raises(DirectAuthError, match="Authorization error") as raised:
+                asyncio.run(self._call(hook))
+        assert TOKEN not in str(raised.value)
+
+    def test_transient_failures_are_retried_a_bounded_number_of_times(self, make_connection: Any) -> None:
+        conn = make_connection("direct_async", host="https://direct.test", password=TOKEN)
+        hook = DirectHook(conn, max_retries=2, retry_min_wait=0.01, retry_max_wait=0.02)
+        with fake_http() as http:
+            for _ in range(3):
+                http.post(f"{BASE}/changes", status=503, body="busy")
+            with pytest.raises(DirectTransientError, match="503"):
+                asyncio.run(self._call(hook))
+            assert len(calls(http, "POST", f"{BASE}/changes")) == 3  # the call and two retries
+        with fake_http() as http:
+            http.post(f"{BASE}/changes", status=503, body="busy")
+            http.post(f"{BASE}/changes", payload={"result": {"Timestamp": "t"}})
+            assert asyncio.run(self._call(hook))[0] == {"Timestamp": "t"}
