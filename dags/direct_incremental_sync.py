@@ -53,7 +53,12 @@ with DAG(
             "such as 20%. Empty: no budget beyond the API's own limit.",
         ),
     },
-    default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=5)},
+    default_args={
+        "retries": 2,
+        "retry_delay": dt.timedelta(minutes=5),
+        # Dedicated triggerers for the Direct waits ([triggerer] queues_enabled; README, "Triggerer queues").
+        "trigger_queue": os.environ.get("DIRECT_TRIGGER_QUEUE") or None,
+    },
 ) as dag:
 
     @task

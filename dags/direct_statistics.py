@@ -57,7 +57,12 @@ with DAG(
             description="Standard reports to load too, each into its typed table, over the same periods",
         ),
     },
-    default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=10)},
+    default_args={
+        "retries": 2,
+        "retry_delay": dt.timedelta(minutes=10),
+        # Dedicated triggerers for the Direct waits ([triggerer] queues_enabled; README, "Triggerer queues").
+        "trigger_queue": os.environ.get("DIRECT_TRIGGER_QUEUE") or None,
+    },
 ) as dag:
 
     @task

@@ -47,7 +47,12 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     tags=["yandex-direct", "event-driven"],
-    default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=5)},
+    default_args={
+        "retries": 2,
+        "retry_delay": dt.timedelta(minutes=5),
+        # Dedicated triggerers for the Direct waits ([triggerer] queues_enabled; README, "Triggerer queues").
+        "trigger_queue": os.environ.get("DIRECT_TRIGGER_QUEUE") or None,
+    },
 ) as dag:
 
     @task

@@ -29,6 +29,7 @@ from airflow_provider_direct.async_task.sinks import ResultSummary, deliver, spo
 from airflow_provider_direct.async_task.status import TaskState, TaskStatus
 from airflow_provider_direct.async_task.waiter import ProgressLog, wait_for_terminal
 from airflow_provider_direct.hooks.async_task import AsyncTaskHook
+from airflow_provider_direct.operators.trigger_queue import TriggerQueueMixin
 from airflow_provider_direct.triggers.async_task import AsyncTaskTrigger
 from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID
 
@@ -51,7 +52,7 @@ def default_deferrable() -> bool:
     return True if configured == default else configured
 
 
-class AsyncTaskOperator(ResumableJobMixin, BaseOperator):
+class AsyncTaskOperator(ResumableJobMixin, TriggerQueueMixin, BaseOperator):
     """
     Run one job of an async-task API: start it, wait without a worker slot, fetch and deliver the result.
 
@@ -72,6 +73,8 @@ class AsyncTaskOperator(ResumableJobMixin, BaseOperator):
     :param result_table: warehouse table receiving the result rows (one JSON row each).
     :param warehouse_conn_id: the warehouse connection for ``result_table``.
     :param cancel_on_kill: stop the remote job when the task is killed.
+    :param trigger_queue: the triggerer queue of the waits (with ``[triggerer] queues_enabled``; triggerers
+        started with ``--queues``); the task's ``queue`` still picks its workers.
     :param durable: on the worker (``deferrable=False``), keep the job's handle in the task state store
         (key ``async_task_job``) so a retry reattaches to it: a running job is waited for, a finished one
         fetched, and only a failed one started again.
@@ -102,9 +105,11 @@ class AsyncTaskOperator(ResumableJobMixin, BaseOperator):
         warehouse_schema: str | None = None,
         cancel_on_kill: bool = True,
         request_timeout: float = 60.0,
+        trigger_queue: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.trigger_queue = trigger_queue
         self.protocol = protocol
         self.http_conn_id = http_conn_id
         self.request = request or {}

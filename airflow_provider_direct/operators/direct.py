@@ -11,6 +11,7 @@ from airflow.sdk import Asset, BaseOperator
 
 from airflow_provider_direct.exceptions import DirectUnitsExhaustedError
 from airflow_provider_direct.hooks.direct import DirectHook
+from airflow_provider_direct.operators.trigger_queue import TriggerQueueMixin
 from airflow_provider_direct.sync.account import MAX_CONCURRENT_REQUESTS, AccountServicesSync
 from airflow_provider_direct.sync.budget import DailyLimitUnknownError, UnitsBudget, parse_budget
 from airflow_provider_direct.sync.catalog import BY_TABLE, CATALOG, AccountService
@@ -47,7 +48,7 @@ def _as_bool(value: Any) -> bool:
     return bool(value)
 
 
-class DirectIncrementalSyncOperator(BaseOperator):
+class DirectIncrementalSyncOperator(TriggerQueueMixin, BaseOperator):
     """
     Sync one client login's campaigns, ad groups, ads and keywords into a SQL warehouse.
 
@@ -71,6 +72,7 @@ class DirectIncrementalSyncOperator(BaseOperator):
         limit (``0.2`` or ``"20%"``). The object sync is served first; the account services spend
         what is left, by priority, and the summary says what waits for the next run.
     :param max_concurrency: simultaneous reads of the account services (the API allows 5 per advertiser).
+    :param trigger_queue: the triggerer queue of the units waits (with ``[triggerer] queues_enabled``).
     """
 
     template_fields: Sequence[str] = (
@@ -97,11 +99,13 @@ class DirectIncrementalSyncOperator(BaseOperator):
         account_services: bool | Sequence[str] = True,
         units_budget: int | float | str | None = None,
         max_concurrency: int = MAX_CONCURRENT_REQUESTS,
+        trigger_queue: str | None = None,
         **kwargs: Any,
     ) -> None:
         self.services = select_services(account_services)
         kwargs.setdefault("outlets", warehouse_assets(warehouse_conn_id, self.services))
         super().__init__(**kwargs)
+        self.trigger_queue = trigger_queue
         self.units_budget = units_budget
         self.max_concurrency = max_concurrency
         self.direct_conn_id = direct_conn_id

@@ -24,13 +24,21 @@ COMPONENTS = ("dag-processor", "scheduler", "triggerer", "api-server")
 class AirflowProcesses:
     """Start with :meth:`start`, stop with :meth:`stop`; :meth:`query` reads the metadata DB."""
 
-    def __init__(self, home: Path, dags: Iterable[Path], env: dict[str, str], api_port: int) -> None:
+    def __init__(
+        self,
+        home: Path,
+        dags: Iterable[Path],
+        env: dict[str, str],
+        api_port: int,
+        triggerer_args: Iterable[str] = (),
+    ) -> None:
         self.home = home
         self.dags = home / "dags"
         self.dags.mkdir(parents=True, exist_ok=True)
         for dag in dags:
             shutil.copy(dag, self.dags / dag.name)
         self.api_port = api_port
+        self.triggerer_args = list(triggerer_args)
         self.env = {
             **os.environ,
             "AIRFLOW_HOME": str(home),
@@ -52,7 +60,9 @@ class AirflowProcesses:
     def start(self) -> None:
         subprocess.run([self.airflow, "db", "migrate"], check=True, capture_output=True, env=self.env)
         for name in COMPONENTS:
-            args = [self.airflow, name] + (["--port", str(self.api_port)] if name == "api-server" else [])
+            args = [self.airflow, name]
+            args += ["--port", str(self.api_port)] if name == "api-server" else []
+            args += self.triggerer_args if name == "triggerer" else []
             with open(self.home / f"{name}.log", "wb") as log:
                 self.processes[name] = subprocess.Popen(
                     args, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -69,6 +79,13 @@ class AirflowProcesses:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+    def run_cli(self, *args: str) -> str:
+        """An ``airflow`` CLI command against this deployment; its output."""
+        done = subprocess.run([self.airflow, *args], env=self.env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise AssertionError(f"airflow {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
 
     def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         with sqlite3.connect(self.home / "airflow.db", timeout=30) as db:

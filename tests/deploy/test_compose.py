@@ -44,6 +44,8 @@ def test_every_service_of_the_topology_is_there(compose: dict[str, Any]) -> None
         "warehouse",
         "clickhouse",
         "direct-emulator",
+        "airflow-triggerer-direct",
+        "airflow-triggerer-default",
     }
     for service, command in AIRFLOW_SERVICES.items():
         assert compose["services"][service]["command"] == command
@@ -62,6 +64,19 @@ def test_one_image_with_the_pinned_airflow_and_the_provider(compose: dict[str, A
         service = compose["services"][name]
         assert service["build"] == "."
         assert f":{version}" in service["image"]
+
+
+def test_the_triggerer_queues_profile(compose: dict[str, Any]) -> None:
+    """Dedicated triggerers for the Direct waits and for the other queued ones; the unqueued stay on the main one."""
+    services = compose["services"]
+    assert services["airflow-triggerer-direct"]["command"] == "triggerer --queues yandex_direct"
+    assert services["airflow-triggerer-default"]["command"] == "triggerer --queues default"
+    for name in ("airflow-triggerer-direct", "airflow-triggerer-default"):
+        assert services[name]["profiles"] == ["triggerer-queues"]
+        assert services[name]["env_file"] == services["airflow-triggerer"]["env_file"]
+    assert "profiles" not in services["airflow-triggerer"]  # asset watchers and callbacks have no queue
+    settings = read_env(DEPLOY / "airflow.env")
+    assert settings["AIRFLOW__TRIGGERER__QUEUES_ENABLED"] == "False" and settings["DIRECT_TRIGGER_QUEUE"] == ""
 
 
 def test_every_airflow_service_reads_the_shared_env_files(compose: dict[str, Any]) -> None:
