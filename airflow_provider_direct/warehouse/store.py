@@ -622,6 +622,16 @@ class DirectWarehouse:
                 yield payload if isinstance(payload, dict) else jsonfast.loads(payload)
             conn.rollback()
 
+    def logins_loaded(self, table: str, day: str) -> list[str]:
+        """Logins whose recorded loads of ``table`` cover ``day`` (an ISO date)."""
+        d = self.dialect
+        rows = self._fetch(
+            f"SELECT DISTINCT client_login FROM {d.qualify(REPORT_LOADS)} "
+            f"WHERE table_name = {d.param} AND date_from <= {d.param} AND date_to >= {d.param} ORDER BY client_login",
+            (table, d.date(day), d.date(day)),
+        )
+        return [str(login) for (login,) in rows]
+
     def counts(self, login: str | None = None) -> dict[str, dict[str, int]]:
         """Live and soft-deleted rows per object table (for the demo and run summaries)."""
         p = self.dialect.param
