@@ -22,6 +22,29 @@ def get_provider_info() -> dict[str, Any]:
         "description": "Yandex Direct API v5: incremental sync through the Changes service, units "
         "budgeting, and deferrable async-report APIs.",
         "versions": [__version__],
+        "config": {
+            "yandex_direct": {
+                "description": "Callbacks of async APIs (myTarget's X-Callback-Location) through the api-server.",
+                "options": {
+                    "callback_base_url": {
+                        "description": "The api-server's URL as the remote API reaches it; with callback_secret, "
+                        "deferred myTarget requests are woken by its callback (polling stays the fallback).",
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "https://airflow.example.com",
+                        "default": None,
+                    },
+                    "callback_secret": {
+                        "description": "The HMAC-SHA256 key that signs callback URLs; long and random.",
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "sensitive": True,
+                        "example": None,
+                        "default": None,
+                    },
+                },
+            }
+        },
         "integrations": [
             {
                 "integration-name": INTEGRATION,

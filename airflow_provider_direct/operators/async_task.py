@@ -125,6 +125,8 @@ class AsyncTaskOperator(ResumableJobMixin, TriggerQueueMixin, BaseOperator):
         self.cancel_on_kill = cancel_on_kill
         self.request_timeout = request_timeout
         self.handle: dict[str, Any] | None = None
+        #: Set when the job was started with a signed callback URL (see the myTarget operator).
+        self.callback_nonce: str | None = None
         self._deadline = 0.0
         self._last_status: TaskStatus | None = None
         self._result: dict[str, Any] | None = None
@@ -149,19 +151,25 @@ class AsyncTaskOperator(ResumableJobMixin, TriggerQueueMixin, BaseOperator):
         ProgressLog(self.log, self.protocol)(status)
         if status.state.is_terminal:
             return self._complete(context, status)
-        self.defer(
-            trigger=AsyncTaskTrigger(
-                protocol=protocol_path(hook.protocol),  # resolvable in a triggerer that never imported it
-                http_conn_id=self.http_conn_id,
-                handle=job["handle"],
-                deadline=job["deadline"],
-                poll_interval=self.poll_interval,
-                max_poll_failures=self.max_poll_failures,
-                cancel_on_kill=self.cancel_on_kill,
-                request_timeout=self.request_timeout,
-            ),
-            method_name="execute_complete",
+        self.defer(trigger=self._trigger(job), method_name="execute_complete")
+
+    def _trigger(self, job: dict[str, Any]) -> AsyncTaskTrigger:
+        """The wait in the triggerer for a job record (``handle`` and absolute ``deadline``)."""
+        return AsyncTaskTrigger(
+            protocol=protocol_path(self.hook.protocol),  # resolvable in a triggerer that never imported it
+            http_conn_id=self.http_conn_id,
+            handle=job["handle"],
+            deadline=job["deadline"],
+            poll_interval=self._trigger_poll_interval(),
+            max_poll_failures=self.max_poll_failures,
+            cancel_on_kill=self.cancel_on_kill,
+            request_timeout=self.request_timeout,
+            callback_nonce=self.callback_nonce,
         )
+
+    def _trigger_poll_interval(self) -> float:
+        """How often the trigger polls; an operator whose job calls back polls only as a fallback."""
+        return self.poll_interval
 
     # ------------------------------------------------------------------ the durable wait on a worker
 
@@ -229,6 +237,8 @@ class AsyncTaskOperator(ResumableJobMixin, TriggerQueueMixin, BaseOperator):
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Back from the triggerer: the event is the only state carried across."""
         self.handle = event.get("handle") or self.handle
+        if event.get("status") == "callback":
+            return self._after_callback(context, event)
         if event.get("status") == "terminal":
             return self._complete(context, TaskStatus.from_event(event["task_status"]))
         if event.get("status") == "timeout":
@@ -237,6 +247,17 @@ class AsyncTaskOperator(ResumableJobMixin, TriggerQueueMixin, BaseOperator):
         # The error type named in the event (protocol-specific ones included); the base type otherwise.
         error_type = error_class_named(str(event.get("error_type"))) or AsyncTaskError
         raise error_type(str(event.get("message")), api=self.protocol, http_status=event.get("http_status"))
+
+    def _after_callback(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """The API called back: ask it for the job's state now (a callback only says "look"), wait again if early."""
+        status = self.hook.poll(self.handle)  # type: ignore[arg-type]
+        ProgressLog(self.log, self.protocol)(status)
+        if status.state.is_terminal:
+            return self._complete(context, status)
+        self.log.info("Called back before the result shows; waiting again")
+        self.callback_nonce = event.get("callback_nonce")
+        job = {"handle": self.handle, "deadline": float(event.get("deadline") or time.time() + 60)}
+        self.defer(trigger=self._trigger(job), method_name="execute_complete")
 
     def _complete(self, context: Context, status: TaskStatus) -> dict[str, Any]:
         self._finished = True

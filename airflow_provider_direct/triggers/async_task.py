@@ -25,6 +25,8 @@ class AsyncTaskTrigger(BaseTrigger):
     :param poll_interval: seconds between polls unless the server hints otherwise.
     :param max_poll_failures: consecutive failed polls tolerated (with backoff) before giving up.
     :param cancel_on_kill: stop the remote job when a user marks the task failed / success or clears it.
+    :param callback_nonce: the nonce of the signed callback URL the job was started with, if any: the
+        api-server's callback route wakes the task only while it waits on a trigger holding it (not a secret).
     """
 
     def __init__(
@@ -37,6 +39,7 @@ class AsyncTaskTrigger(BaseTrigger):
         max_poll_failures: int = 10,
         cancel_on_kill: bool = True,
         request_timeout: float = 60.0,
+        callback_nonce: str | None = None,
     ) -> None:
         super().__init__()
         if poll_interval <= 0:
@@ -49,6 +52,7 @@ class AsyncTaskTrigger(BaseTrigger):
         self.max_poll_failures = max_poll_failures
         self.cancel_on_kill = cancel_on_kill
         self.request_timeout = request_timeout
+        self.callback_nonce = callback_nonce
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -62,6 +66,7 @@ class AsyncTaskTrigger(BaseTrigger):
                 "max_poll_failures": self.max_poll_failures,
                 "cancel_on_kill": self.cancel_on_kill,
                 "request_timeout": self.request_timeout,
+                "callback_nonce": self.callback_nonce,
             },
         )
 

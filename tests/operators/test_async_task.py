@@ -136,6 +136,7 @@ class TestExecute:
             "max_poll_failures": 3,
             "cancel_on_kill": True,
             "request_timeout": 20.0,
+            "callback_nonce": None,
         }
         assert op.handle == HANDLE
         assert calls(http, "POST", START)[0].kwargs["json"] == REQUEST

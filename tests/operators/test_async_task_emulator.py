@@ -293,6 +293,40 @@ def test_mytarget_done_via_303_and_stored_response(conns: dict[str, str], emulat
     assert summary["handle"]["status_url"].endswith(".json")
 
 
+def test_mytarget_with_callbacks_configured_signs_its_callback_and_polls_only_as_a_fallback(
+    conns: dict[str, str], emulator_admin: EmulatorAdmin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request carries this task's signed URL; the trigger holds its nonce and polls every 5 minutes. A
+    callback that comes before the result shows defers again on the same nonce; one after it completes."""
+    from airflow_provider_direct.utils.callback_tokens import verify
+
+    monkeypatch.setenv("AIRFLOW__YANDEX_DIRECT__CALLBACK_BASE_URL", "http://127.0.0.1:9")  # nothing listens
+    monkeypatch.setenv("AIRFLOW__YANDEX_DIRECT__CALLBACK_SECRET", "unit-secret")
+    emulator_admin.async_scenario("mytarget", {"duration": 3600, "queue_seconds": 0.1}, clear=True)
+    op = MyTargetAsyncRequestOperator(
+        task_id="t", http_conn_id=conns["mytarget"], path="/api/v2/campaigns.json", deferrable=True, poll_interval=1
+    )
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context())
+    trigger = deferred.value.trigger
+    assert trigger.poll_interval == 300.0 and trigger.callback_nonce
+    assert op._signed_callback is not None and op._signed_callback.startswith("http://127.0.0.1:9/direct-callbacks/")
+    target = verify(op._signed_callback.rsplit("/", 1)[1], "unit-secret")
+    assert (target.dag_id, target.run_id, target.task_id) == ("dag", "run", "task")
+    assert target.nonce == trigger.callback_nonce
+    assert "unit-secret" not in json.dumps(trigger.serialize()[1])
+    event = {"status": "callback", "handle": op.handle, "deadline": trigger.deadline, "callback_nonce": target.nonce}
+    resumed = MyTargetAsyncRequestOperator(
+        task_id="t", http_conn_id=conns["mytarget"], path="/api/v2/campaigns.json", deferrable=True
+    )
+    with pytest.raises(TaskDeferred) as again:  # an early callback: still running, so wait again
+        resumed.execute_complete(context(), event)
+    assert again.value.trigger.callback_nonce == target.nonce and again.value.trigger.poll_interval == 300.0
+    emulator_admin.advance_clock(3700)  # past the job's hour
+    summary = resumed.execute_complete(context(), event)
+    assert summary["http_status"] == 200
+
+
 @pytest.mark.parametrize(("outcome", "match"), [("failure", "HTTP 400"), ("unknown", "manual review")])
 def test_mytarget_failures(conns: dict[str, str], emulator_admin: EmulatorAdmin, outcome: str, match: str) -> None:
     emulator_admin.async_scenario("mytarget", {**QUICK, "outcome": outcome})

@@ -68,6 +68,7 @@ class TestSerialize:
                 "max_poll_failures": 7,
                 "cancel_on_kill": False,
                 "request_timeout": 30.0,
+                "callback_nonce": None,
             },
         )
 
