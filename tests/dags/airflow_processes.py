@@ -22,7 +22,7 @@ COMPONENTS = ("dag-processor", "scheduler", "triggerer", "api-server")
 
 
 class AirflowProcesses:
-    """Start with :meth:`start`, stop with :meth:`stop`; :meth:`query` reads the metadata DB."""
+    """Started and stopped as a context manager (or :meth:`start` / :meth:`stop`); :meth:`query` reads the DB."""
 
     def __init__(
         self,
@@ -56,6 +56,17 @@ class AirflowProcesses:
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.airflow = str(Path(sys.executable).with_name("airflow"))
+
+    def __enter__(self) -> AirflowProcesses:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def start(self) -> None:
         subprocess.run([self.airflow, "db", "migrate"], check=True, capture_output=True, env=self.env)

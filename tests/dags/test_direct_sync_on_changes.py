@@ -44,12 +44,8 @@ def airflow(
         ),
         "AIRFLOW_CONN_DIRECT_WAREHOUSE_DEFAULT": json.dumps({"conn_type": "sqlite", "host": str(warehouse)}),
     }
-    processes = AirflowProcesses(tmp_path / "airflow", [DAGS / "direct_sync_on_changes.py"], env, free_port())
-    processes.start()
-    try:
+    with AirflowProcesses(tmp_path / "airflow", [DAGS / "direct_sync_on_changes.py"], env, free_port()) as processes:
         yield processes
-    finally:
-        processes.stop()
 
 
 def test_no_change_no_run_then_one_change_one_run(

@@ -81,12 +81,9 @@ def airflow(tmp_path: Path, emulator: EmulatorServer, emulator_admin: EmulatorAd
     conn = {"conn_type": "http", "host": emulator.url, "password": "async-token"}
     env = {"AIRFLOW_CONN_WORKERS_QUEUE": json.dumps(conn), "AIRFLOW__TRIGGERER__QUEUES_ENABLED": "True"}
     # The only triggerer consumes the Direct queue alone: a wait on any other queue would never end.
-    processes = AirflowProcesses(tmp_path / "airflow", [dag], env, free_port(), triggerer_args=["--queues", QUEUE])
-    processes.start()
-    try:
+    only_direct = ["--queues", QUEUE]
+    with AirflowProcesses(tmp_path / "airflow", [dag], env, free_port(), triggerer_args=only_direct) as processes:
         yield processes
-    finally:
-        processes.stop()
 
 
 @pytest.mark.integration

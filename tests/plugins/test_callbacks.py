@@ -42,12 +42,8 @@ def airflow(tmp_path: Path, emulator: EmulatorServer, emulator_admin: EmulatorAd
         "AIRFLOW__YANDEX_DIRECT__CALLBACK_BASE_URL": f"http://127.0.0.1:{port}",
         "AIRFLOW__YANDEX_DIRECT__CALLBACK_SECRET": "test-callback-secret-7c1e",
     }
-    processes = AirflowProcesses(tmp_path / "airflow", [dag], env, port)
-    processes.start()
-    try:
+    with AirflowProcesses(tmp_path / "airflow", [dag], env, port) as processes:
         yield processes
-    finally:
-        processes.stop()
 
 
 def test_the_callback_wakes_the_task_and_a_replay_is_refused(

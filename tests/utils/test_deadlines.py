@@ -76,12 +76,8 @@ def airflow(tmp_path: Path, make_connection: Any) -> Iterator[AirflowProcesses]:
         "DIRECT_STATISTICS_DEADLINE_MINUTES": "180",
         "AIRFLOW_CONN_DIRECT_WAREHOUSE_DEFAULT": json.dumps({"conn_type": "sqlite", "host": str(warehouse)}),
     }
-    processes = AirflowProcesses(tmp_path / "airflow", [DAGS / "direct_statistics.py"], env, free_port())
-    processes.start()
-    try:
+    with AirflowProcesses(tmp_path / "airflow", [DAGS / "direct_statistics.py"], env, free_port()) as processes:
         yield processes
-    finally:
-        processes.stop()
 
 
 @pytest.mark.integration
