@@ -25,6 +25,7 @@ def test_dags_import_without_errors(metadata_db: None) -> None:
         "mytarget_async_request",
         "direct_statistics",
         "direct_daily_mart",
+        "direct_sync_on_changes",
     }
     dag = dagbag.get_dag("direct_incremental_sync")
     assert {t.task_id for t in dag.tasks} == {"client_logins", "sync"}
