@@ -11,6 +11,7 @@ import asyncio
 import random
 import weakref
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -25,17 +26,27 @@ MAX_EVENT_IDS = 100
 #: Sockets the triggers of one triggerer open to the API together.
 POOL_SIZE = 32
 
-_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = weakref.WeakKeyDictionary()
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Any]] = weakref.WeakKeyDictionary()
 
 
-def shared_session() -> aiohttp.ClientSession:
-    """One HTTP pool per event loop: a thousand watchers share sockets instead of holding one each."""
+@asynccontextmanager
+async def shared_session() -> AsyncIterator[aiohttp.ClientSession]:
+    """One HTTP pool per event loop: a thousand watchers share sockets instead of holding one each.
+
+    Closed when its last watcher stops, so no loop ends with it open.
+    """
     loop = asyncio.get_running_loop()
-    session = _sessions.get(loop)
-    if session is None or session.closed:
-        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=POOL_SIZE))
-        _sessions[loop] = session
-    return session
+    entry = _sessions.get(loop)
+    if entry is None or entry[0].closed:
+        entry = _sessions[loop] = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=POOL_SIZE)), 0]
+    entry[1] += 1
+    try:
+        yield entry[0]
+    finally:
+        entry[1] -= 1
+        if entry[1] == 0:
+            _sessions.pop(loop, None)
+            await entry[0].close()
 
 
 class DirectChangesTrigger(BaseEventTrigger):
@@ -122,8 +133,12 @@ class DirectChangesTrigger(BaseEventTrigger):
             )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        async with shared_session() as session:
+            async for event in self._watch(session):
+                yield event
+
+    async def _watch(self, session: aiohttp.ClientSession) -> AsyncIterator[TriggerEvent]:
         hook = DirectHook(self.direct_conn_id, client_login=self.client_login, max_retries=2)
-        session = shared_session()
         cursor = await self._stored_cursor() or self.since
         if cursor is None:
             now, reading = await hook.acheck_dictionaries(session=session)
