@@ -151,17 +151,24 @@ class DirectIncrementalSyncOperator(TriggerQueueMixin, BaseOperator):
         """Continue after a units wait; an unfinished full snapshot resumes from its checkpoint."""
         return self._sync(context, full_refresh=False, waits=waits)
 
-    @staticmethod
-    def _checkpoint_recorder(context: Context, login: str) -> Any:
+    def _checkpoint_recorder(self, context: Context, login: str) -> Any:
         """The full snapshot's checkpoint, shown in the task state store (``full_snapshot/<login>``).
 
         The warehouse holds the checkpoint the sync resumes from; this copy lets the UI and the REST API
-        show a long snapshot's progress, and what a units wait left to do.
+        show a long snapshot's progress, and what a units wait left to do. It is for the eyes only, so a
+        store that cannot be written never stops a sync.
         """
         store = context.get("task_state_store")
         if store is None:
             return None
-        return lambda checkpoint: store.set(f"full_snapshot/{login}", checkpoint)
+
+        def record(checkpoint: dict[str, Any]) -> None:
+            try:
+                store.set(f"full_snapshot/{login}", checkpoint)
+            except Exception as exc:
+                self.log.warning("Could not show the full snapshot's checkpoint in the task state store: %s", exc)
+
+        return record
 
     def _sync(self, context: Context, *, full_refresh: bool, waits: int) -> dict[str, Any]:
         hook = DirectHook(self.direct_conn_id, use_operator_units=self.use_operator_units)

@@ -139,6 +139,18 @@ def test_the_full_snapshot_checkpoint_shows_in_the_task_state_store(
     assert progress == sorted(progress), "the checkpoint only moves forward"
 
 
+class _BrokenStore:
+    def set(self, key: str, value: Any) -> None:
+        raise RuntimeError("the API server is away")
+
+
+def test_a_task_state_store_that_cannot_be_written_never_stops_the_sync(emulator_conn: str, warehouse_id: str) -> None:
+    summary = operator(emulator_conn, warehouse_id, account_services=False).execute(
+        {"task_state_store": _BrokenStore()}  # type: ignore[typeddict-item]
+    )
+    assert summary["mode"] == "full" and summary["watermark_to"]
+
+
 def test_gives_up_after_max_waits(emulator_conn: str, warehouse_id: str, emulator_admin: EmulatorAdmin) -> None:
     emulator_admin.set_units("client-1", rest=0)
     op = operator(emulator_conn, warehouse_id, max_units_waits=2)
