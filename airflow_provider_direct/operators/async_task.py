@@ -145,9 +145,11 @@ class AsyncTaskOperator(ResumableJobMixin, TriggerQueueMixin, BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         if not self.deferrable:
             return self.execute_resumable(context)  # type: ignore[no-any-return]
-        job = self.submit_job(context)
-        hook = self.hook
-        status = hook.poll(self.handle)  # type: ignore[arg-type]
+        return self._complete_or_defer(context, self.submit_job(context))
+
+    def _complete_or_defer(self, context: Context, job: dict[str, Any]) -> dict[str, Any]:
+        """Poll the job once: complete it when it has ended, else wait for it in the triggerer."""
+        status = self.hook.poll(job["handle"])
         ProgressLog(self.log, self.protocol)(status)
         if status.state.is_terminal:
             return self._complete(context, status)
@@ -250,14 +252,10 @@ class AsyncTaskOperator(ResumableJobMixin, TriggerQueueMixin, BaseOperator):
 
     def _after_callback(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """The API called back: ask it for the job's state now (a callback only says "look"), wait again if early."""
-        status = self.hook.poll(self.handle)  # type: ignore[arg-type]
-        ProgressLog(self.log, self.protocol)(status)
-        if status.state.is_terminal:
-            return self._complete(context, status)
-        self.log.info("Called back before the result shows; waiting again")
+        self.log.info("%s called back", self.protocol)
         self.callback_nonce = event.get("callback_nonce")
         job = {"handle": self.handle, "deadline": float(event.get("deadline") or time.time() + 60)}
-        self.defer(trigger=self._trigger(job), method_name="execute_complete")
+        return self._complete_or_defer(context, job)
 
     def _complete(self, context: Context, status: TaskStatus) -> dict[str, Any]:
         self._finished = True
