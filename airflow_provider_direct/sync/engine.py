@@ -523,5 +523,7 @@ class DirectIncrementalSync:
                 "finished_at": finished,
                 "duration_seconds": (finished - started_at).total_seconds(),
                 "units_spent": self.hook.units.spent - self._units_before,
+                "units_rest": self.hook.units.rest,
+                "units_limit": self.hook.units.limit,
             }
         )

@@ -20,6 +20,7 @@ from airflow_provider_direct.warehouse.schema import (
     CAMPAIGN_STATS,
     OBJECT_TABLES,
     REPORT_LOADS,
+    RUN_UNITS_COLUMNS,
     STAT_RESTATEMENTS,
     SYNC_RUNS,
     SYNC_STATE,
@@ -31,8 +32,8 @@ VERSION = "_version"
 TS = "DateTime64(6, 'UTC')"
 NULL_TS = f"Nullable({TS})"
 KINDS = {"text": "String", "bigint": "Int64", "double": "Float64"}
-#: The schema version the ClickHouse tables below correspond to (the SQL engines' migrations up to v7).
-CLICKHOUSE_SCHEMA_VERSION = 7
+#: The schema version the ClickHouse tables below correspond to (the SQL engines' migrations up to v8).
+CLICKHOUSE_SCHEMA_VERSION = 8
 #: Suffix of the view that shows each replacing table's current, live rows.
 CURRENT_VIEW_SUFFIX = "_current"
 #: How statistics tables are partitioned: a login's month is one partition, so a load of some days of one
@@ -157,5 +158,10 @@ def clickhouse_ddl(qualify: Callable[[str], str]) -> list[str]:
         f"    units_spent Int64,\n"
         f"    details Nullable(String)\n"
         f") ENGINE = MergeTree PARTITION BY toYYYYMM(started_at) ORDER BY (client_login, started_at)"
+    )
+    # v8's columns: added, not declared above, so a version 7 run log gains them too.
+    ddl.extend(
+        f"ALTER TABLE {qualify(SYNC_RUNS)} ADD COLUMN IF NOT EXISTS {column} Nullable(Int64)"
+        for column in RUN_UNITS_COLUMNS
     )
     return ddl

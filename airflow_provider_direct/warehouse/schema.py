@@ -99,8 +99,23 @@ REPORT_LOADS = "direct_report_loads"
 REPORTS_CALLS = "direct_reports_calls"
 REPORTS_SLOTS = "direct_reports_slots"
 SCHEMA_VERSION = "direct_schema_version"
+#: The ``Units`` header's balance and daily limit after a run's last call (v8), beside ``units_spent``.
+RUN_UNITS_COLUMNS = ("units_rest", "units_limit")
 #: Per login and table: when its data was last refreshed whole, and the refresh policy's cursor.
 TABLE_STATE = "direct_table_state"
+
+
+@dataclass(frozen=True)
+class AddColumn:
+    """A migration step that adds a column where it is missing (SQLite has no ``ADD COLUMN IF NOT EXISTS``)."""
+
+    table: str
+    column: str
+    sql_type: str
+
+
+#: One migration step: a DDL statement, or a column to add.
+Step = str | AddColumn
 
 
 @dataclass(frozen=True)
@@ -143,9 +158,9 @@ def _object_table_ddl(t: ObjectTable, q: Types, qualify: Any) -> list[str]:
     return ddl
 
 
-def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
+def migrations(q: Types, qualify: Any) -> list[tuple[int, list[Step]]]:
     """Ordered ``(version, statements)``; each version is applied once, inside one transaction."""
-    v1: list[str] = []
+    v1: list[Step] = []
     for table in OBJECT_TABLES:
         v1.extend(_object_table_ddl(table, q, qualify))
     v1.extend(
@@ -185,7 +200,7 @@ def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
             f")",
         ]
     )
-    v2 = [
+    v2: list[Step] = [
         f"CREATE TABLE IF NOT EXISTS {qualify(CAMPAIGN_STATS)} (\n"
         f"    client_login TEXT NOT NULL,\n"
         f"    campaign_id {q.bigint} NOT NULL,\n"
@@ -212,7 +227,7 @@ def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
         f"    PRIMARY KEY (client_login, ad_id, date)\n"
         f")",
     ]
-    v3 = [
+    v3: list[Step] = [
         f"CREATE TABLE IF NOT EXISTS {qualify(TABLE_STATE)} (\n"
         f"    client_login TEXT NOT NULL,\n"
         f"    table_name TEXT NOT NULL,\n"
@@ -224,7 +239,7 @@ def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
         f")",
     ]
     # v7: every statistics load's period per table, so each table knows which restatements it has covered.
-    v7 = [
+    v7: list[Step] = [
         f"CREATE TABLE IF NOT EXISTS {qualify(REPORT_LOADS)} (\n"
         f"    client_login TEXT NOT NULL,\n"
         f"    table_name TEXT NOT NULL,\n"
@@ -246,7 +261,13 @@ def migrations(q: Types, qualify: Any) -> list[tuple[int, list[str]]]:
         f"    PRIMARY KEY (client_login, report_name)\n"
         f")",
     ]
-    versions: dict[int, list[str]] = {1: v1, 2: v2, 3: v3, 7: v7}
+    # v8: the units balance each run saw, and the index the dashboard's per-login reads go through.
+    v8: list[Step] = [
+        *(AddColumn(SYNC_RUNS, column, q.bigint) for column in RUN_UNITS_COLUMNS),
+        f"CREATE INDEX IF NOT EXISTS {SYNC_RUNS}_login_idx ON {qualify(SYNC_RUNS)} (client_login, started_at)",
+        f"CREATE INDEX IF NOT EXISTS {SYNC_RUNS}_started_idx ON {qualify(SYNC_RUNS)} (started_at)",
+    ]
+    versions: dict[int, list[Step]] = {1: v1, 2: v2, 3: v3, 7: v7, 8: v8}
     for service_table in ACCOUNT_TABLES:  # a service added later brings its own version
         versions.setdefault(service_table.since, []).extend(service_table.ddl(q.of, q.ts, q.json, qualify))
     return sorted(versions.items())

@@ -30,11 +30,13 @@ from airflow_provider_direct.warehouse.schema import (
     CAMPAIGNS,
     OBJECT_TABLES,
     REPORT_LOADS,
+    RUN_UNITS_COLUMNS,
     SCHEMA_VERSION,
     STAT_RESTATEMENTS,
     SYNC_RUNS,
     SYNC_STATE,
     TABLE_STATE,
+    AddColumn,
     ObjectTable,
 )
 from airflow_provider_direct.warehouse.table import ServiceTable
@@ -336,6 +338,7 @@ class WarehouseTransaction:
             "upserted",
             "deleted",
             "units_spent",
+            *RUN_UNITS_COLUMNS,
             "details",
         )
         row = (
@@ -350,6 +353,7 @@ class WarehouseTransaction:
             sum(run["upserted"].values()),
             sum(run["deleted"].values()),
             run["units_spent"],
+            *(run.get(column) for column in RUN_UNITS_COLUMNS),
             json.dumps({k: run[k] for k in ("upserted", "deleted", "skipped_campaigns", "notes") if k in run}),
         )
         d.insert(self.cursor, SYNC_RUNS, columns, [row], json_columns=("details",))
@@ -413,8 +417,12 @@ class DirectWarehouse:
                 for version, statements in self.dialect.schema_migrations():
                     if version <= current:
                         continue
-                    for statement in statements:
-                        cur.execute(statement)
+                    for step in statements:
+                        if not isinstance(step, AddColumn):
+                            cur.execute(step)
+                        elif step.column not in self.dialect.column_names(cur, step.table):
+                            table = self.dialect.qualify(step.table)
+                            cur.execute(f"ALTER TABLE {table} ADD COLUMN {step.column} {step.sql_type}")
                     self.dialect.insert(
                         cur, SCHEMA_VERSION, ("version", "applied_at"), [(version, self.dialect.ts(utcnow()))]
                     )

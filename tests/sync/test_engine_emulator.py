@@ -278,3 +278,14 @@ def test_unified_campaigns_arrive_through_v501(
         assert_matches_truth(warehouse, emulator_admin)
     else:
         assert not unified & synced
+
+
+def test_each_run_records_the_units_balance_the_api_reported(hook: DirectHook, warehouse: DirectWarehouse) -> None:
+    """The dashboard's balance and daily limit are the ``Units`` header's, as of the run's last call."""
+    from airflow_provider_direct.warehouse.dashboard import DashboardReader
+
+    result = DirectIncrementalSync(hook, warehouse, LOGIN).run()
+    [run] = DashboardReader(warehouse).runs(LOGIN)
+    assert run.units_spent == result.units_spent > 0
+    assert (run.units_rest, run.units_limit) == (hook.units.rest, hook.units.limit)
+    assert 0 < run.units_rest < run.units_limit

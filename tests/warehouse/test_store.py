@@ -48,11 +48,44 @@ def keywords(n: int, group: int = 7, start: int = 1) -> list[dict[str, object]]:
 
 def test_migrate_is_idempotent(warehouse: DirectWarehouse) -> None:
     latest = max(version for version, _ in migrations(SQLITE_TYPES, str))
-    assert latest == 7  # v3, v4: account services; v5: dictionaries; v6: ad targets, agency clients; v7: loads
+    assert (
+        latest == 8
+    )  # v3, v4: account services; v5: dictionaries; v6: ad targets, agency clients; v7: loads; v8: run units
     assert warehouse.migrate() == latest
     assert warehouse.migrate() == latest
     tables = [t.table for t in (*OBJECT_TABLES, *ACCOUNT_TABLES)]
     assert warehouse.counts() == {table: {"live": 0, "deleted": 0} for table in tables}
+
+
+def test_a_version_7_run_log_gains_the_units_balance_columns(warehouse: DirectWarehouse) -> None:
+    """Version 8 adds the units balance to a run log that already has runs, which keep their figures."""
+    from airflow_provider_direct.warehouse.schema import RUN_UNITS_COLUMNS
+
+    warehouse.migrate()
+    d = warehouse.dialect
+    with warehouse._connection() as conn:  # the run log as version 7 made it, with one run
+        cur = conn.cursor()
+        for column in RUN_UNITS_COLUMNS:
+            cur.execute(f"ALTER TABLE {d.qualify('direct_sync_runs')} DROP COLUMN {column}")
+        cur.execute(f"DELETE FROM {d.qualify('direct_schema_version')} WHERE version >= 8")
+        conn.commit()
+        assert not set(RUN_UNITS_COLUMNS) & d.column_names(conn.cursor(), "direct_sync_runs")
+    old = {"client_login": "c1", "mode": "full", "status": "success", "started_at": T0, "finished_at": T1}
+    old |= {"duration_seconds": 1.0, "upserted": {"t": 3}, "deleted": {}, "units_spent": 40}
+    columns = ("client_login", "mode", "status", "started_at", "finished_at", "duration_seconds")
+    row = (*(d.ts(old[c]) if c.endswith("_at") else old[c] for c in columns), 3, 0, 40)
+    with warehouse._connection() as conn:
+        d.insert(conn.cursor(), "direct_sync_runs", (*columns, "upserted", "deleted", "units_spent"), [row])
+        conn.commit()
+    warehouse._migrated = False
+    assert warehouse.migrate() == 8
+    assert warehouse.migrate() == 8  # the columns exist now: nothing to add twice
+    with warehouse.transaction() as tx:
+        tx.log_run({**old, "started_at": T1, "finished_at": T1, "units_rest": 900, "units_limit": 1000})
+    rows = warehouse._fetch(
+        f"SELECT units_spent, units_rest, units_limit FROM {d.qualify('direct_sync_runs')} ORDER BY started_at"
+    )
+    assert rows == [(40, None, None), (40, 900, 1000)]
 
 
 def test_a_version_5_warehouse_gains_the_version_6_tables(warehouse: DirectWarehouse) -> None:
@@ -72,7 +105,7 @@ def test_a_version_5_warehouse_gains_the_version_6_tables(warehouse: DirectWareh
             cur.execute(f"DROP TABLE {warehouse.dialect.qualify(name)}")
         cur.execute(f"DELETE FROM {warehouse.dialect.qualify('direct_schema_version')} WHERE version >= 6")
         conn.commit()
-    assert warehouse.migrate() == 7
+    assert warehouse.migrate() == 8
     counts = warehouse.counts()
     assert counts["direct_campaigns"] == {"live": 1, "deleted": 0}
     assert all(counts[t.table] == {"live": 0, "deleted": 0} for t in new)
