@@ -27,6 +27,9 @@ from airflow_provider_direct.warehouse.clickhouse_schema import (
 from airflow_provider_direct.warehouse.schema import (
     POSTGRES_TYPES,
     SQLITE_TYPES,
+    SYNC_RUNS,
+    SYNC_STATE,
+    Step,
     Types,
     migrations,
     validate_identifier,
@@ -74,7 +77,7 @@ class Dialect:
             f"(version INTEGER PRIMARY KEY, applied_at {self.types.ts} NOT NULL)"
         )
 
-    def schema_migrations(self) -> list[tuple[int, list[str]]]:
+    def schema_migrations(self) -> list[tuple[int, list[Step]]]:
         """Ordered ``(version, statements)`` that create and upgrade the tables on this engine."""
         return migrations(self.types, self.qualify)
 
@@ -159,6 +162,24 @@ class Dialect:
         cursor.execute(sql, [value, *params])
         return max(cursor.rowcount, 0)
 
+    def day(self, column: str) -> str:
+        """The UTC calendar day (``YYYY-MM-DD`` text) of a time column, for grouping by day."""
+        return f"substr({column}, 1, 10)"  # SQLite keeps times as ISO-8601 UTC text
+
+    def latest_runs(self, columns: Sequence[str]) -> str:
+        """``client_login, *columns`` of each login's latest run.
+
+        One index probe per login known to the sync state, so the cost follows the logins, not the
+        run log's size (a ``GROUP BY`` would read the whole log).
+        """
+        runs = self.qualify(SYNC_RUNS)
+        picked = ", ".join(f"r.{c}" for c in columns)
+        return (
+            f"SELECT s.client_login, {picked} FROM {self.source(SYNC_STATE, 's')} "
+            f"LEFT JOIN {runs} r ON r.run_id = (SELECT r2.run_id FROM {runs} r2 "
+            f"WHERE r2.client_login = s.client_login ORDER BY r2.started_at DESC, r2.run_id DESC LIMIT 1)"
+        )
+
     def stream(self, cursor: Any, sql: str, params: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
         """Rows of a query in batches of ``size``, never all of them at once."""
         cursor.execute(sql, params)
@@ -193,6 +214,9 @@ class PostgresDialect(Dialect):
 
     def lock_key(self, cursor: Any, key: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
+
+    def day(self, column: str) -> str:
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
     def _copy(self, cursor: Any, target: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         copy_sql = f"COPY {target} ({', '.join(columns)}) FROM STDIN"
@@ -296,8 +320,8 @@ class ClickHouseDialect(Dialect):
             f"ENGINE = ReplacingMergeTree ORDER BY version"
         )
 
-    def schema_migrations(self) -> list[tuple[int, list[str]]]:
-        return [(CLICKHOUSE_SCHEMA_VERSION, clickhouse_ddl(self.qualify))]
+    def schema_migrations(self) -> list[tuple[int, list[Step]]]:
+        return [(CLICKHOUSE_SCHEMA_VERSION, list[Step](clickhouse_ddl(self.qualify)))]
 
     def report_type(self, kind: str) -> str:
         if kind == "date":
@@ -415,6 +439,17 @@ class ClickHouseDialect(Dialect):
             parameters=[value, *params],
         )
         return int(count)
+
+    def day(self, column: str) -> str:
+        return f"toString(toDate({column}, 'UTC'))"
+
+    def latest_runs(self, columns: Sequence[str]) -> str:
+        # A columnar scan of the run log's two sort-key columns is cheap here; correlated subqueries are not.
+        picked = ", ".join(columns)
+        return (
+            f"SELECT client_login, {picked} FROM {self.qualify(SYNC_RUNS)} "
+            f"ORDER BY client_login, started_at DESC, run_id DESC LIMIT 1 BY client_login"
+        )
 
     def stream(self, cursor: Any, sql: str, params: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
         with self.client(cursor).query_rows_stream(sql, parameters=list(params)) as rows:
