@@ -24,7 +24,8 @@ def get_provider_info() -> dict[str, Any]:
         "versions": [__version__],
         "config": {
             "yandex_direct": {
-                "description": "Callbacks of async APIs (myTarget's X-Callback-Location) through the api-server.",
+                "description": "What the provider's plugin in the api-server uses: callbacks of async APIs "
+                "(myTarget's X-Callback-Location) and the units and freshness dashboard.",
                 "options": {
                     "callback_base_url": {
                         "description": "The api-server's URL as the remote API reaches it; with callback_secret, "
@@ -40,6 +41,21 @@ def get_provider_info() -> dict[str, Any]:
                         "type": "string",
                         "sensitive": True,
                         "example": None,
+                        "default": None,
+                    },
+                    "dashboard_warehouse_conn_id": {
+                        "description": "The warehouse connection the dashboard reads (the sync's own).",
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "direct_warehouse_pg",
+                        "default": "direct_warehouse_default",
+                    },
+                    "dashboard_warehouse_schema": {
+                        "description": "The warehouse's PostgreSQL schema or ClickHouse database, if the sync "
+                        "writes to one other than the connection's default.",
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "direct",
                         "default": None,
                     },
                 },

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -44,6 +46,14 @@ def direct_conn(make_connection: Callable[..., str]) -> str:
         login="client-1",
         extra={"language": "ru", "max_retries": 3},
     )
+
+
+@pytest.fixture(scope="module")
+def metadata_db() -> Iterator[None]:
+    """dag.test() needs a migrated metadata DB: the tests' own SQLite one under AIRFLOW_HOME."""
+    airflow_bin = str(Path(sys.executable).with_name("airflow"))
+    subprocess.run([airflow_bin, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
+    yield
 
 
 def free_port() -> int:

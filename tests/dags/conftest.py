@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from airflow_provider_direct.emulator import EmulatorServer
-
-
-@pytest.fixture(scope="module")
-def metadata_db() -> Iterator[None]:
-    """dag.test() needs a migrated metadata DB: the tests' own SQLite one under AIRFLOW_HOME."""
-    airflow_bin = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow_bin, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
-    yield
 
 
 @pytest.fixture

@@ -41,9 +41,14 @@ def require_browser() -> None:
 
 
 class ApiServer:
-    """``airflow api-server`` on a free loopback port, with the simple auth manager and connection tests on."""
+    """``airflow api-server`` on a free loopback port, with the simple auth manager and connection tests on.
 
-    def __init__(self, home: Path) -> None:
+    ``env`` adds or overrides settings: another metadata DB, the connections the plugin reads. Without
+    ``user``, everyone is an admin (the simple auth manager signs in even anonymous requests); with
+    ``user=(name, role, password)``, only that user exists and must sign in.
+    """
+
+    def __init__(self, home: Path, env: dict[str, str] | None = None, user: tuple[str, str, str] | None = None) -> None:
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -59,7 +64,17 @@ class ApiServer:
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
             "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
             "AIRFLOW__API_AUTH__JWT_SECRET": "ui-test-secret",
+            **(env or {}),
         }
+        self.user = user
+        if user:
+            name, role, password = user
+            (home / "passwords.json").write_text(json.dumps({name: password}))
+            self.env |= {
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{name}:{role}",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
+            }
         self.process: subprocess.Popen[bytes] | None = None
         self.session = requests.Session()
 
@@ -88,8 +103,15 @@ class ApiServer:
             time.sleep(1)
         else:
             raise AssertionError(f"api-server did not come up:\n{self.log()[-3000:]}")
-        token = self.session.get(f"{self.url}/auth/token", timeout=10).json()["access_token"]
-        self.session.headers["Authorization"] = f"Bearer {token}"
+        if self.user:
+            name, _, password = self.user
+            answer = self.session.post(
+                f"{self.url}/auth/token", json={"username": name, "password": password}, timeout=10
+            )
+        else:
+            answer = self.session.get(f"{self.url}/auth/token", timeout=10)
+        self.token = answer.json()["access_token"]
+        self.session.headers["Authorization"] = f"Bearer {self.token}"
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -113,8 +135,10 @@ class ApiServer:
 
 
 @contextmanager
-def api_server(home: Path) -> Iterator[ApiServer]:
-    server = ApiServer(home)
+def api_server(
+    home: Path, env: dict[str, str] | None = None, user: tuple[str, str, str] | None = None
+) -> Iterator[ApiServer]:
+    server = ApiServer(home, env, user)
     try:
         server.start()
         yield server

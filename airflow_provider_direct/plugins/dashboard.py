@@ -1,0 +1,151 @@
+"""The units and freshness dashboard: a page in the Airflow UI and a JSON endpoint with the same figures.
+
+Mounted by the provider's plugin at ``/direct-dashboard`` and shown in the UI's navigation as an
+external view (an iframe at ``/plugin/direct-dashboard``). Both routes sit behind Airflow's own
+authentication: the caller must be allowed to read DAGs (the auth manager decides), whether the token
+comes from the UI's cookie or an ``Authorization: Bearer`` header. Only the charting library's file is
+served to anyone, as it carries no data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+
+from airflow_provider_direct.models.dashboard import Dashboard
+from airflow_provider_direct.utils.callback_tokens import SECTION
+from airflow_provider_direct.warehouse.dashboard import DashboardReader
+from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID, DirectWarehouse
+
+URL_PREFIX = "/direct-dashboard"
+#: Where the UI shows the page: ``/plugin/<url_route>``.
+URL_ROUTE = "direct-dashboard"
+HERE = Path(__file__).parent
+#: Failures older than this are history, not a failing login.
+FAILING_WINDOW = dt.timedelta(days=7)
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _lag(seconds: float | None) -> str:
+    """``3 d 4 h``, ``2 h 5 min``, ``40 min``: as precise as anyone reads a lag."""
+    if seconds is None:
+        return ""
+    minutes = max(int(seconds // 60), 0)
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+_templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+_templates.filters.update(when=_when, lag=_lag)
+_warehouse_lock = threading.Lock()
+_warehouse: DirectWarehouse | None = None
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def read_access(
+    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    """Airflow's own checks: an authenticated user (401) allowed to read DAGs (403).
+
+    Imported on the first request, not with the plugin: every Airflow component loads the plugin,
+    and only the api-server needs its security module.
+    """
+    from airflow.api_fastapi.core_api.security import get_user, requires_access_dag
+
+    user = await get_user(request, None, bearer)
+    await run_in_threadpool(requires_access_dag("GET"), request, user)
+
+
+def warehouse() -> DirectWarehouse:
+    """The warehouse the sync writes to, per ``[yandex_direct] dashboard_warehouse_*`` (one per process)."""
+    global _warehouse
+    with _warehouse_lock:
+        if _warehouse is None:
+            from airflow.configuration import conf
+
+            conn_id = conf.get(SECTION, "dashboard_warehouse_conn_id", fallback=None) or DEFAULT_WAREHOUSE_CONN_ID
+            schema = conf.get(SECTION, "dashboard_warehouse_schema", fallback=None) or None
+            _warehouse = DirectWarehouse.from_conn_id(conn_id, schema=schema)
+        return _warehouse
+
+
+def _failing(now: dt.datetime) -> list[Any]:
+    from airflow.api_fastapi.app import API_ROOT_PATH
+    from airflow.utils.session import create_session
+
+    from airflow_provider_direct.plugins.failing_logins import failing_logins
+
+    with create_session() as session:
+        return failing_logins(session, now - FAILING_WINDOW, root=API_ROOT_PATH)
+
+
+def collect(reader: DashboardReader, now: dt.datetime, login: str | None, days: int, failing: list[Any]) -> Dashboard:
+    """Every figure of the page; the per-run chart shows ``login``, or the login that spent most today."""
+    started = time.perf_counter()
+    logins = reader.logins(now)
+    first_day = (now - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    top = max(logins, key=lambda s: (s.units_24h, s.client_login), default=None)
+    runs_login = login or (top.client_login if top else None)
+    return Dashboard(
+        generated_at=now,
+        login=login,
+        runs_login=runs_login,
+        days=days,
+        logins=logins,
+        units_by_day=reader.units_by_day(first_day, login),
+        runs=reader.runs(runs_login) if runs_login else [],
+        tables=reader.tables(),
+        restatements=reader.restatements(),
+        failing=failing,
+        query_seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def figures_now(login: str | None, days: int) -> Dashboard:
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    started = time.perf_counter()
+    failing = _failing(now)
+    dashboard = collect(DashboardReader(warehouse()), now, login, days, failing)
+    dashboard.query_seconds = round(time.perf_counter() - started, 3)
+    return dashboard
+
+
+def render(dashboard: Dashboard) -> str:
+    """The page: tables in HTML, and the figures as JSON for the charts (``<`` escaped inside the script)."""
+    data = json.dumps(dashboard.model_dump(mode="json")).replace("<", "\\u003c")
+    return _templates.get_template("direct_dashboard.html").render(d=dashboard, figures_json=data, prefix=URL_PREFIX)
+
+
+app = FastAPI(title="Yandex Direct provider: units and freshness", docs_url=None, redoc_url=None)
+app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+Login = Annotated[str | None, Query(max_length=255, description="One login; unset: every login")]
+Days = Annotated[int, Query(ge=1, le=366, description="Days of the units-per-day chart")]
+
+
+@app.get("/", response_class=HTMLResponse, dependencies=[Depends(read_access)])
+def page(login: Login = None, days: Days = 30) -> HTMLResponse:
+    return HTMLResponse(render(figures_now(login or None, days)))
+
+
+@app.get("/api/figures", response_model=Dashboard, dependencies=[Depends(read_access)])
+def figures(login: Login = None, days: Days = 30) -> Dashboard:
+    return figures_now(login or None, days)
