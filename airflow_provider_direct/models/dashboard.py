@@ -34,7 +34,7 @@ class LoginSummary(BaseModel):
 
 
 class UnitsDay(BaseModel):
-    """Units spent on one UTC day (one login's, or all logins'), beside the daily limit then."""
+    """Units one login spent on one UTC day, beside its daily limit then."""
 
     day: str
     units_spent: int
@@ -104,10 +104,9 @@ class Dashboard(BaseModel):
     """Everything the page shows; also what ``GET .../api/figures`` returns."""
 
     generated_at: dt.datetime
-    #: The login the per-run chart is about; ``None``: the units-per-day chart sums every login.
+    #: The login both charts are about: the one asked for, else the one that spent most in 24 hours
+    #: (units belong to each advertiser, so a limit is only ever compared with one login's spending).
     login: str | None = None
-    #: The login of the per-run chart: the one asked for, else the one that spent most in 24 hours.
-    runs_login: str | None = None
     days: int
     logins: list[LoginSummary]
     units_by_day: list[UnitsDay]

@@ -98,20 +98,19 @@ def _failing(now: dt.datetime) -> list[Any]:
 
 
 def collect(reader: DashboardReader, now: dt.datetime, login: str | None, days: int, failing: list[Any]) -> Dashboard:
-    """Every figure of the page; the per-run chart shows ``login``, or the login that spent most today."""
+    """Every figure of the page; the charts show ``login``, or the login that spent most in 24 hours."""
     started = time.perf_counter()
     logins = reader.logins(now)
     first_day = (now - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     top = max(logins, key=lambda s: (s.units_24h, s.client_login), default=None)
-    runs_login = login or (top.client_login if top else None)
+    login = login or (top.client_login if top else None)
     return Dashboard(
         generated_at=now,
         login=login,
-        runs_login=runs_login,
         days=days,
         logins=logins,
-        units_by_day=reader.units_by_day(first_day, login),
-        runs=reader.runs(runs_login) if runs_login else [],
+        units_by_day=reader.units_by_day(login, first_day) if login else [],
+        runs=reader.runs(login) if login else [],
         tables=reader.tables(),
         restatements=reader.restatements(),
         failing=failing,
@@ -123,21 +122,39 @@ def figures_now(login: str | None, days: int) -> Dashboard:
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     started = time.perf_counter()
     failing = _failing(now)
-    dashboard = collect(DashboardReader(warehouse()), now, login, days, failing)
+    with DashboardReader(warehouse()).connected() as reader:
+        dashboard = collect(reader, now, login, days, failing)
     dashboard.query_seconds = round(time.perf_counter() - started, 3)
     return dashboard
 
 
+#: The lag chart's bars: the logins furthest behind.
+LAGGING = 20
+
+
+def chart_data(dashboard: Dashboard) -> dict[str, Any]:
+    """What the charts draw, and only that: the tables are HTML, so 1 000 logins are not sent twice."""
+    behind = sorted(
+        (s for s in dashboard.logins if s.watermark_lag_seconds is not None),
+        key=lambda s: (-(s.watermark_lag_seconds or 0), s.client_login),
+    )[:LAGGING]
+    return {
+        "units_by_day": [day.model_dump(mode="json") for day in dashboard.units_by_day],
+        "runs": [run.model_dump(mode="json") for run in dashboard.runs],
+        "lagging": [{"client_login": s.client_login, "lag_seconds": s.watermark_lag_seconds} for s in behind],
+    }
+
+
 def render(dashboard: Dashboard) -> str:
-    """The page: tables in HTML, and the figures as JSON for the charts (``<`` escaped inside the script)."""
-    data = json.dumps(dashboard.model_dump(mode="json")).replace("<", "\\u003c")
+    """The page: tables in HTML, and the charts' data as JSON (``<`` escaped inside the script)."""
+    data = json.dumps(chart_data(dashboard)).replace("<", "\\u003c")
     return _templates.get_template("direct_dashboard.html").render(d=dashboard, figures_json=data, prefix=URL_PREFIX)
 
 
 app = FastAPI(title="Yandex Direct provider: units and freshness", docs_url=None, redoc_url=None)
 app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-Login = Annotated[str | None, Query(max_length=255, description="One login; unset: every login")]
+Login = Annotated[str | None, Query(max_length=255, description="The charts' login; unset: the top spender")]
 Days = Annotated[int, Query(ge=1, le=366, description="Days of the units-per-day chart")]
 
 

@@ -9,7 +9,8 @@ range of the ``started_at`` index, and one login's runs by its ``(client_login, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from airflow_provider_direct.models.dashboard import (
@@ -64,9 +65,25 @@ class DashboardReader:
     def __init__(self, warehouse: DirectWarehouse) -> None:
         self.warehouse = warehouse
         self.d = warehouse.dialect
+        self._cursor: Any = None
+
+    @contextmanager
+    def connected(self) -> Iterator[DashboardReader]:
+        """One connection for every read of the block: a page's twenty queries connect once, not twenty times."""
+        self.warehouse.ensure_migrated()  # an older release's warehouse gains the run log's units columns first
+        with self.warehouse._connection() as conn:
+            self._cursor = conn.cursor()
+            try:
+                yield self
+            finally:
+                self._cursor = None
+                conn.rollback()
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.warehouse._fetch(sql, params)
+        if self._cursor is None:
+            return self.warehouse._fetch(sql, params)
+        self._cursor.execute(sql, params)
+        return [tuple(row) for row in self._cursor.fetchall()]
 
     def logins(self, now: dt.datetime) -> list[LoginSummary]:
         """Every login the sync knows, with its last run and its units over the last 24 hours."""
@@ -106,20 +123,15 @@ class DashboardReader:
             )
         return out
 
-    def units_by_day(self, since: dt.datetime, login: str | None = None) -> list[UnitsDay]:
-        """Units per UTC day since ``since``: one login's, or the sum of all (limits summed per login too)."""
+    def units_by_day(self, login: str, since: dt.datetime) -> list[UnitsDay]:
+        """One login's units per UTC day since ``since``, and the highest daily limit its runs saw that day."""
         d = self.d
-        where, params = f"started_at >= {d.param}", [d.ts(since)]
-        if login is not None:
-            where += f" AND client_login = {d.param}"
-            params.append(login)
         day = d.day("started_at")
         rows = self._fetch(
-            f"SELECT run_day, SUM(spent), SUM(day_limit), SUM(runs), SUM(changes) FROM ("
-            f"SELECT {day} AS run_day, client_login, SUM(units_spent) AS spent, MAX(units_limit) AS day_limit, "
-            f"COUNT(*) AS runs, SUM(upserted + deleted) AS changes FROM {d.qualify(SYNC_RUNS)} WHERE {where} "
-            f"GROUP BY {day}, client_login) per_login GROUP BY run_day ORDER BY run_day",
-            params,
+            f"SELECT {day}, SUM(units_spent), MAX(units_limit), COUNT(*), SUM(upserted + deleted) "
+            f"FROM {d.qualify(SYNC_RUNS)} WHERE client_login = {d.param} AND started_at >= {d.param} "
+            f"GROUP BY {day} ORDER BY {day}",
+            (login, d.ts(since)),
         )
         return [
             UnitsDay(day=str(on), units_spent=int(spent or 0), daily_limit=_int(limit), runs=int(n), changes=int(c))
@@ -162,13 +174,13 @@ class DashboardReader:
         stalest_login, watermark = stalest[0] if stalest else (None, None)
         for table in OBJECT_TABLES:
             out.append(self._rows(table.table, "objects", stalest_login, _as_datetime(watermark)))
-        refreshed = self._oldest(TABLE_STATE, "refreshed_at")
+        refreshed = self._freshness(d.source(TABLE_STATE), "refreshed_at")
         for service in ACCOUNT_TABLES:
-            login, at = refreshed.get(service.table, (None, None))
-            out.append(self._rows(service.table, "service", login, at))
-        loaded = self._oldest(REPORT_LOADS, "loaded_at", per_login_latest=True)
+            login, oldest, _ = refreshed.get(service.table, (None, None, None))
+            out.append(self._rows(service.table, "service", login, oldest))
+        loaded = self._freshness(d.qualify(REPORT_LOADS), "loaded_at")
         for name in sorted({CAMPAIGN_STATS, AD_STATS} | set(loaded)):
-            login, at = loaded.get(name, (None, None))
+            login, oldest, newest = loaded.get(name, (None, None, None))
             (count,) = self._fetch(f"SELECT COUNT(*) FROM {d.qualify(validate_identifier(name))}")[0]
             out.append(
                 TableFreshness(
@@ -176,9 +188,9 @@ class DashboardReader:
                     kind="statistics",
                     live_rows=int(count),
                     deleted_rows=0,
-                    last_write_at=self._latest_load(name),
+                    last_write_at=newest,
                     stalest_login=login,
-                    fresh_as_of=at,
+                    fresh_as_of=oldest,
                 )
             )
         return out
@@ -200,30 +212,27 @@ class DashboardReader:
             fresh_as_of=fresh_as_of,
         )
 
-    def _oldest(
-        self, state_table: str, column: str, per_login_latest: bool = False
-    ) -> dict[str, tuple[str, dt.datetime | None]]:
-        """Per table name: the login whose ``column`` is oldest, and its value.
+    def _freshness(
+        self, source: str, column: str
+    ) -> dict[str, tuple[str | None, dt.datetime | None, dt.datetime | None]]:
+        """Per table name in a per-login bookkeeping table: the stalest login, its time, and the newest time.
 
-        ``per_login_latest``: the table keeps a row per event (loads), so each login's latest counts.
+        Each login's latest ``column`` counts (the loads table keeps a row per load): a row per login
+        and table reaches Python, never the loads themselves.
         """
-        d = self.d
-        source = d.qualify(state_table) if per_login_latest else d.source(state_table)
         rows = self._fetch(
-            f"SELECT table_name, client_login, MAX({column}) AS latest FROM {source} "
-            f"GROUP BY table_name, client_login ORDER BY table_name, latest, client_login"
+            f"SELECT table_name, client_login, MAX({column}) FROM {source} GROUP BY table_name, client_login"
         )
-        out: dict[str, tuple[str, dt.datetime | None]] = {}
-        for table, login, at in rows:
-            out.setdefault(str(table), (str(login), _as_datetime(at)))
+        out: dict[str, tuple[str | None, dt.datetime | None, dt.datetime | None]] = {}
+        for table, login, latest in rows:
+            at = _as_datetime(latest)
+            stalest, oldest, newest = out.get(str(table), (None, None, None))
+            if at is not None and (oldest is None or (at, str(login)) < (oldest, str(stalest))):
+                stalest, oldest = str(login), at
+            if at is not None and (newest is None or at > newest):
+                newest = at
+            out[str(table)] = (stalest, oldest, newest)
         return out
-
-    def _latest_load(self, table: str) -> dt.datetime | None:
-        d = self.d
-        (at,) = self._fetch(
-            f"SELECT MAX(loaded_at) FROM {d.qualify(REPORT_LOADS)} WHERE table_name = {d.param}", (table,)
-        )[0]
-        return _as_datetime(at)
 
     def restatements(self, limit: int = 50) -> Restatements:
         """Pending statistics corrections: how many, for how many logins, and the oldest ``limit``."""

@@ -434,6 +434,11 @@ class DirectWarehouse:
         self._migrated = True
         return current
 
+    def ensure_migrated(self) -> None:
+        """Migrate once per instance, before its first read or write."""
+        if not self._migrated:
+            self.migrate()
+
     def create_table(self, statement: str) -> None:
         """Run one ``CREATE TABLE IF NOT EXISTS`` outside the migrations, serialised like them."""
         with self.transaction() as tx:
@@ -443,8 +448,7 @@ class DirectWarehouse:
     @contextmanager
     def transaction(self) -> Iterator[WarehouseTransaction]:
         """One database transaction: committed when the block ends, rolled back on any exception."""
-        if not self._migrated:
-            self.migrate()
+        self.ensure_migrated()
         with self._connection() as conn:
             self.dialect.begin(conn)
             tx = WarehouseTransaction(conn.cursor(), self.dialect)
@@ -456,8 +460,7 @@ class DirectWarehouse:
                 raise
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        if not self._migrated:
-            self.migrate()
+        self.ensure_migrated()
         with self._connection() as conn:
             cur = conn.cursor()
             cur.execute(sql, params)

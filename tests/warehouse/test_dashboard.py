@@ -84,16 +84,17 @@ def test_logins_show_the_last_run_the_units_of_24_hours_and_the_lag(filled: Dire
     assert (c.last_run_status, c.units_24h, c.watermark) == (None, 0, "2026-12-06T10:00:00Z")
 
 
-def test_units_per_day_sum_logins_and_their_limits(filled: DirectWarehouse) -> None:
+def test_units_per_day_of_one_login_against_its_limit(filled: DirectWarehouse) -> None:
     reader = DashboardReader(filled)
-    every = reader.units_by_day(dt.datetime(2026, 12, 4, tzinfo=dt.timezone.utc))
-    assert [(d.day, d.units_spent, d.daily_limit, d.runs, d.changes) for d in every] == [
+    since = dt.datetime(2026, 12, 4, tzinfo=dt.timezone.utc)
+    assert [(d.day, d.units_spent, d.daily_limit, d.runs, d.changes) for d in reader.units_by_day("a", since)] == [
         ("2026-12-04", 500, 64_000, 1, 40),
-        ("2026-12-05", 70, 10_000, 1, 5),
         ("2026-12-06", 50, 64_000, 2, 6),
     ]
-    one = reader.units_by_day(NOW - dt.timedelta(days=1), login="a")
-    assert [(d.day, d.units_spent, d.runs) for d in one] == [("2026-12-06", 50, 2)]
+    assert [(d.day, d.units_spent, d.daily_limit) for d in reader.units_by_day("b", since)] == [
+        ("2026-12-05", 70, 10_000)
+    ]
+    assert [(d.day, d.runs) for d in reader.units_by_day("a", NOW - dt.timedelta(days=1))] == [("2026-12-06", 2)]
 
 
 def test_runs_of_one_login_oldest_first(filled: DirectWarehouse) -> None:

@@ -52,11 +52,8 @@
     },
   });
 
-  const behind = figures.logins
-    .filter((s) => s.watermark_lag_seconds !== null)
-    .sort((a, b) => b.watermark_lag_seconds - a.watermark_lag_seconds)
-    .slice(0, 20);
-  const inHours = behind.some((s) => s.watermark_lag_seconds >= 7200);
+  const behind = figures.lagging; // the server sends the logins furthest behind, furthest first
+  const inHours = behind.some((s) => s.lag_seconds >= 7200);
   const lagUnit = inHours ? "hours" : "minutes";
   new Chart(document.getElementById("watermark-lag"), {
     type: "bar",
@@ -65,7 +62,7 @@
       datasets: [
         {
           label: `lag, ${lagUnit}`,
-          data: behind.map((s) => +(s.watermark_lag_seconds / (inHours ? 3600 : 60)).toFixed(1)),
+          data: behind.map((s) => +(s.lag_seconds / (inHours ? 3600 : 60)).toFixed(1)),
           backgroundColor: "#f28e2b",
         },
       ],
