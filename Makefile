@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint demo bench clean emulator
+.PHONY: venv test lint demo dashboard bench clean emulator
 
 venv: $(STAMP)
 
@@ -25,6 +25,10 @@ lint: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py
+
+# The units and freshness dashboard over the last demo's data (DASHBOARD_PORT, default 8080).
+dashboard: $(STAMP)
+	$(PY) scripts/demo.py --serve
 
 emulator: $(STAMP)
 	$(PY) -m airflow_provider_direct.emulator --port 8081

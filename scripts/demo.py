@@ -8,10 +8,14 @@
    emulator's ground truth, and says where the warehouse file is.
 
 Everything Airflow writes stays in ``./airflow_home`` (git-ignored). The emulator is stopped on exit.
+It ends by printing the units and freshness dashboard's URL and the command that serves it:
+``make dashboard`` (``scripts/demo.py --serve``), an api-server on 127.0.0.1 over the demo's metadata
+and warehouse.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -26,6 +30,7 @@ AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 LOGINS = ["client-1", "client-2", "client-3"]
 AGENCY = "agency-login"  # the emulator's agency, whose token the demo uses
 AGENCY_TABLE = "direct_agency_clients"
+DASHBOARD_PORT = int(os.environ.get("DASHBOARD_PORT", "8080"))
 
 
 def airflow_env(emulator_url: str, warehouse: Path) -> dict[str, str]:
@@ -204,7 +209,27 @@ def main() -> None:
     print(f"\nWarehouse file: {warehouse}")
     print(f"Airflow home:   {HOME}")
     print(f"Demo finished in {time.monotonic() - started:.0f}s; the emulator is stopped.")
+    print(f"\nDashboard:      http://127.0.0.1:{DASHBOARD_PORT}/plugin/direct-dashboard  (Browse > Yandex Direct)")
+    print(f"  the page alone: http://127.0.0.1:{DASHBOARD_PORT}/direct-dashboard/ , its JSON: .../api/figures")
+    print("Serve it with:  make dashboard   (an api-server on 127.0.0.1 over this demo's data; Ctrl-C stops it)")
+
+
+def serve_dashboard() -> None:
+    """The demo's api-server: its metadata DB and warehouse, every local user an admin, loopback only."""
+    warehouse = HOME / "direct_warehouse.db"
+    if not warehouse.exists():
+        raise SystemExit("No demo data yet: run `make demo` first.")
+    env = airflow_env("http://127.0.0.1:9", warehouse)  # the dashboard never calls the API
+    env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS"] = "True"
+    print(f"Dashboard: http://127.0.0.1:{DASHBOARD_PORT}/plugin/direct-dashboard (Ctrl-C stops the api-server)")
+    args = [AIRFLOW, "api-server", "--host", "127.0.0.1", "--port", str(DASHBOARD_PORT), "--workers", "1"]
+    os.execve(AIRFLOW, args, env)
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description="The sync demo against the emulator, or its dashboard.")
+    parser.add_argument("--serve", action="store_true", help="serve the dashboard over the last demo's data")
+    if parser.parse_args().serve:
+        serve_dashboard()
+    else:
+        main()
