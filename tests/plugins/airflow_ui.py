@@ -45,10 +45,17 @@ class ApiServer:
 
     ``env`` adds or overrides settings: another metadata DB, the connections the plugin reads. Without
     ``user``, everyone is an admin (the simple auth manager signs in even anonymous requests); with
-    ``user=(name, role, password)``, only that user exists and must sign in.
+    ``user=(name, role, password)``, the session signs in as that user, and ``others`` are more users
+    (``sign_in`` gets one's token). A user with the role ``""`` has no permission at all.
     """
 
-    def __init__(self, home: Path, env: dict[str, str] | None = None, user: tuple[str, str, str] | None = None) -> None:
+    def __init__(
+        self,
+        home: Path,
+        env: dict[str, str] | None = None,
+        user: tuple[str, str, str] | None = None,
+        others: tuple[tuple[str, str, str], ...] = (),
+    ) -> None:
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -68,11 +75,11 @@ class ApiServer:
         }
         self.user = user
         if user:
-            name, role, password = user
-            (home / "passwords.json").write_text(json.dumps({name: password}))
+            users = (user, *others)
+            (home / "passwords.json").write_text(json.dumps({name: password for name, _, password in users}))
             self.env |= {
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{name}:{role}",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{name}:{role}" for name, role, _ in users),
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
             }
         self.process: subprocess.Popen[bytes] | None = None
@@ -104,14 +111,16 @@ class ApiServer:
         else:
             raise AssertionError(f"api-server did not come up:\n{self.log()[-3000:]}")
         if self.user:
-            name, _, password = self.user
-            answer = self.session.post(
-                f"{self.url}/auth/token", json={"username": name, "password": password}, timeout=10
-            )
+            self.token = self.sign_in(self.user[0], self.user[2])
         else:
-            answer = self.session.get(f"{self.url}/auth/token", timeout=10)
-        self.token = answer.json()["access_token"]
+            self.token = self.session.get(f"{self.url}/auth/token", timeout=10).json()["access_token"]
         self.session.headers["Authorization"] = f"Bearer {self.token}"
+
+    def sign_in(self, name: str, password: str) -> str:
+        """A user's JWT, as the UI's sign-in form gets it."""
+        answer = requests.post(f"{self.url}/auth/token", json={"username": name, "password": password}, timeout=10)
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["access_token"])
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -136,9 +145,12 @@ class ApiServer:
 
 @contextmanager
 def api_server(
-    home: Path, env: dict[str, str] | None = None, user: tuple[str, str, str] | None = None
+    home: Path,
+    env: dict[str, str] | None = None,
+    user: tuple[str, str, str] | None = None,
+    others: tuple[tuple[str, str, str], ...] = (),
 ) -> Iterator[ApiServer]:
-    server = ApiServer(home, env, user)
+    server = ApiServer(home, env, user, others)
     try:
         server.start()
         yield server

@@ -28,6 +28,8 @@ LOGINS = ["client-1", "client-2"]
 FAILING = "no-such-login"
 #: Where the README's screenshot comes from: ``DIRECT_DASHBOARD_SCREENSHOT=docs/dashboard.png make test``.
 SCREENSHOT = os.environ.get("DIRECT_DASHBOARD_SCREENSHOT")
+#: Signed in, but with no role: the simple auth manager gives such a user no permission, so no DAG either.
+OUTSIDER = ("outsider", "", "0utside")
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +69,8 @@ def server(synced: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> 
 
     env = {**synced, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": conf.get("database", "sql_alchemy_conn")}
     # A real sign-in: with every user an admin, the simple auth manager would let anonymous requests in.
-    with api_server(tmp_path_factory.mktemp("dashboard-ui"), env, user=("analyst", "viewer", "s3cret")) as running:
+    home = tmp_path_factory.mktemp("dashboard-ui")
+    with api_server(home, env, user=("analyst", "viewer", "s3cret"), others=(OUTSIDER,)) as running:
         yield running
 
 
@@ -88,12 +91,18 @@ def chart_points(driver: Any, canvas_id: str) -> list[int] | None:
     )
 
 
-def test_the_dashboard_refuses_who_is_not_signed_in(server: ApiServer) -> None:
+def test_the_dashboard_refuses_who_is_not_signed_in_or_may_not_read_dags(server: ApiServer) -> None:
     for path in ("/direct-dashboard/", "/direct-dashboard/api/figures"):
         anonymous = requests.get(f"{server.url}{path}", timeout=30)
         assert anonymous.status_code == 401, anonymous.text
         forged = requests.get(f"{server.url}{path}", headers={"Authorization": "Bearer not-a-jwt"}, timeout=30)
         assert forged.status_code == 403, forged.text
+        # A real user whom the auth manager does not let read DAGs: refused, from the cookie as from a header.
+        token = server.sign_in(OUTSIDER[0], OUTSIDER[2])
+        for way in ({"headers": {"Authorization": f"Bearer {token}"}}, {"cookies": {"_token": token}}):
+            outsider = requests.get(f"{server.url}{path}", timeout=30, **way)
+            assert outsider.status_code == 403, outsider.text
+            assert "direct_sync_runs" not in outsider.text and "client-1" not in outsider.text
     # The charting library is the only thing served to anyone; it holds no data.
     library = requests.get(f"{server.url}/direct-dashboard/static/chartjs/chart.umd.min.js", timeout=30)
     assert library.status_code == 200 and "Chart.js v4" in library.text[:200]
