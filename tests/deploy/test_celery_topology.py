@@ -265,3 +265,12 @@ def test_sync_and_async_dags_on_celery_with_a_triggerer(topology: tuple[Topology
         assert [r[0] for r in live] == truth
     rows = query(warehouse_db, "SELECT COUNT(*) FROM direct_fetch_results")
     assert rows == [(8,)]  # two fetch processes, 4 rows each
+
+    # The dashboard, in the same api-server, reads the PostgreSQL warehouse the Celery workers wrote.
+    answer = deploy.session.get(f"{deploy.api}/direct-dashboard/api/figures", timeout=60)
+    assert answer.status_code == 200, answer.text
+    logins = answer.json()["logins"]
+    assert sorted(s["client_login"] for s in logins) == LOGINS
+    # The DAG is unpaused on its hourly schedule here, so a scheduled run may come beside the triggered one.
+    assert all(s["last_run_status"] == "success" and s["units_limit"] > 0 for s in logins), logins
+    assert all(1 <= s["runs_24h"] <= 2 for s in logins), logins
