@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -74,17 +74,32 @@ async def read_access(
     await run_in_threadpool(requires_access_dag("GET"), request, user)
 
 
+class WarehouseUnreadable(Exception):
+    """The configured warehouse cannot be read: a missing connection, a server down, a schema not there."""
+
+
+def _settings() -> tuple[str, str | None]:
+    from airflow.configuration import conf
+
+    conn_id = conf.get(SECTION, "dashboard_warehouse_conn_id", fallback=None) or DEFAULT_WAREHOUSE_CONN_ID
+    return conn_id, conf.get(SECTION, "dashboard_warehouse_schema", fallback=None) or None
+
+
 def warehouse() -> DirectWarehouse:
     """The warehouse the sync writes to, per ``[yandex_direct] dashboard_warehouse_*`` (one per process)."""
     global _warehouse
     with _warehouse_lock:
         if _warehouse is None:
-            from airflow.configuration import conf
-
-            conn_id = conf.get(SECTION, "dashboard_warehouse_conn_id", fallback=None) or DEFAULT_WAREHOUSE_CONN_ID
-            schema = conf.get(SECTION, "dashboard_warehouse_schema", fallback=None) or None
+            conn_id, schema = _settings()
             _warehouse = DirectWarehouse.from_conn_id(conn_id, schema=schema)
         return _warehouse
+
+
+def _forget_warehouse() -> None:
+    """After a failed read: the next request resolves the connection again (it may have been fixed)."""
+    global _warehouse
+    with _warehouse_lock:
+        _warehouse = None
 
 
 def _failing(now: dt.datetime) -> list[Any]:
@@ -97,9 +112,10 @@ def _failing(now: dt.datetime) -> list[Any]:
         return failing_logins(session, now - FAILING_WINDOW, root=API_ROOT_PATH)
 
 
-def collect(reader: DashboardReader, now: dt.datetime, login: str | None, days: int, failing: list[Any]) -> Dashboard:
+def collect(
+    reader: DashboardReader, now: dt.datetime, login: str | None, days: int, failing: list[Any], started: float
+) -> Dashboard:
     """Every figure of the page; the charts show ``login``, or the login that spent most in 24 hours."""
-    started = time.perf_counter()
     logins = reader.logins(now)
     first_day = (now - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     top = max(logins, key=lambda s: (s.units_24h, s.client_login), default=None)
@@ -119,13 +135,18 @@ def collect(reader: DashboardReader, now: dt.datetime, login: str | None, days: 
 
 
 def figures_now(login: str | None, days: int) -> Dashboard:
+    """The figures as of now; a warehouse that cannot be read raises ``WarehouseUnreadable`` with its reason."""
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     started = time.perf_counter()
     failing = _failing(now)
-    with DashboardReader(warehouse()).connected() as reader:
-        dashboard = collect(reader, now, login, days, failing)
-    dashboard.query_seconds = round(time.perf_counter() - started, 3)
-    return dashboard
+    try:
+        with DashboardReader(warehouse()).connected() as reader:
+            return collect(reader, now, login, days, failing, started)
+    except Exception as error:
+        _forget_warehouse()
+        conn_id, schema = _settings()
+        where = f"{conn_id!r}" + (f" (schema {schema!r})" if schema else "")
+        raise WarehouseUnreadable(f"Cannot read the warehouse {where}: {type(error).__name__}: {error}") from error
 
 
 #: The lag chart's bars: the logins furthest behind.
@@ -156,6 +177,17 @@ app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 Login = Annotated[str | None, Query(max_length=255, description="The charts' login; unset: the top spender")]
 Days = Annotated[int, Query(ge=1, le=366, description="Days of the units-per-day chart")]
+
+
+@app.exception_handler(WarehouseUnreadable)
+async def _unreadable(request: Request, error: WarehouseUnreadable) -> Response:
+    """503 with the reason: as text in the page's frame, as ``detail`` from the JSON endpoint."""
+    if request.url.path.endswith("/api/figures"):
+        return JSONResponse({"detail": str(error)}, status_code=503)
+    return HTMLResponse(
+        _templates.get_template("direct_dashboard_error.html").render(message=str(error), prefix=URL_PREFIX),
+        status_code=503,
+    )
 
 
 @app.get("/", response_class=HTMLResponse, dependencies=[Depends(read_access)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Any
 
 from airflow_provider_direct.models.dashboard import Dashboard, LoginSummary, Restatements
 from airflow_provider_direct.plugins.dashboard import _lag, render
@@ -58,3 +59,36 @@ def test_the_vendored_charting_library_is_the_release_its_source_file_names() ->
     assert f"Chart.js v{version}".encode() in library[:100]
     assert f"sha256 chart.umd.min.js: {hashlib.sha256(library).hexdigest()}" in source
     assert "MIT" in (folder / "LICENSE.md").read_text()
+
+
+def test_a_warehouse_that_cannot_be_read_gets_a_503_with_the_reason(
+    metadata_db: None, make_connection: Any, monkeypatch: Any, tmp_path: Any
+) -> None:
+    """A missing connection or a file SQLite cannot open: the reason, in the frame and in the JSON; no traceback."""
+    from fastapi.testclient import TestClient
+
+    from airflow_provider_direct.plugins import dashboard
+
+    dashboard.app.dependency_overrides[dashboard.read_access] = lambda: None  # access is the browser test's
+    try:
+        client = TestClient(dashboard.app)
+        monkeypatch.setenv("AIRFLOW__YANDEX_DIRECT__DASHBOARD_WAREHOUSE_CONN_ID", "no_such_warehouse")
+        dashboard._forget_warehouse()
+        answer = client.get("/api/figures")
+        assert answer.status_code == 503
+        assert answer.json()["detail"].startswith("Cannot read the warehouse 'no_such_warehouse': AirflowNotFound")
+
+        make_connection("unopenable", conn_type="sqlite", host=str(tmp_path / "no-such-folder" / "wh.db"))
+        monkeypatch.setenv("AIRFLOW__YANDEX_DIRECT__DASHBOARD_WAREHOUSE_CONN_ID", "unopenable")
+        page = client.get("/")
+        assert page.status_code == 503 and "text/html" in page.headers["content-type"]
+        assert (
+            "Cannot read the warehouse &#39;unopenable&#39;: OperationalError: unable to open database file"
+            in page.text
+        )
+
+        make_connection("unopenable", conn_type="sqlite", host=str(tmp_path / "wh.db"))  # fixed: read again
+        assert client.get("/api/figures").status_code == 200
+    finally:
+        dashboard.app.dependency_overrides.clear()
+        dashboard._forget_warehouse()
