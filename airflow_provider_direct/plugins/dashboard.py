@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
-from airflow_provider_direct.models.dashboard import Dashboard
+from airflow_provider_direct.models.dashboard import Dashboard, FailingLogin
 from airflow_provider_direct.utils.callback_tokens import SECTION
 from airflow_provider_direct.warehouse.dashboard import DashboardReader
 from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID, DirectWarehouse
@@ -102,7 +102,7 @@ def _forget_warehouse() -> None:
         _warehouse = None
 
 
-def _failing(now: dt.datetime) -> list[Any]:
+def _failing(now: dt.datetime) -> list[FailingLogin]:
     from airflow.api_fastapi.app import API_ROOT_PATH
     from airflow.utils.session import create_session
 
@@ -113,7 +113,12 @@ def _failing(now: dt.datetime) -> list[Any]:
 
 
 def collect(
-    reader: DashboardReader, now: dt.datetime, login: str | None, days: int, failing: list[Any], started: float
+    reader: DashboardReader,
+    now: dt.datetime,
+    login: str | None,
+    days: int,
+    failing: list[FailingLogin],
+    started: float,
 ) -> Dashboard:
     """Every figure of the page; the charts show ``login``, or the login that spent most in 24 hours."""
     logins = reader.logins(now)
