@@ -14,21 +14,13 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from airflow_provider_direct.warehouse.schema import CAMPAIGN_STATS
-from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID
+from airflow_provider_direct.warehouse.store import DEFAULT_WAREHOUSE_CONN_ID, DirectWarehouse, as_datetime
 
 log = logging.getLogger(__name__)
 
 
-def _parse_time(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
 def logins_loaded(warehouse_conn_id: str, schema: str | None, table: str, day: dt.date) -> list[str]:
     """Logins whose loads of ``table`` covered ``day`` (the warehouse's load log)."""
-    from airflow_provider_direct.warehouse.store import DirectWarehouse
-
     return DirectWarehouse.from_conn_id(warehouse_conn_id, schema=schema).logins_loaded(table, day.isoformat())
 
 
@@ -40,8 +32,8 @@ async def statistics_late(
 ) -> dict[str, Any]:
     """The statistics run missed its deadline: log it with the logins whose yesterday is already loaded."""
     run = context.get("dag_run") or {}
-    deadline = _parse_time((context.get("deadline") or {}).get("deadline_time"))
-    logical = _parse_time(run.get("logical_date")) or deadline or dt.datetime.now(dt.timezone.utc)
+    deadline = as_datetime((context.get("deadline") or {}).get("deadline_time"))
+    logical = as_datetime(run.get("logical_date")) or deadline or dt.datetime.now(dt.timezone.utc)
     day = logical.date() - dt.timedelta(days=1)
     try:
         loaded = await sync_to_async(logins_loaded)(warehouse_conn_id, warehouse_schema, table, day)

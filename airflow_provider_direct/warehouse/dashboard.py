@@ -33,7 +33,7 @@ from airflow_provider_direct.warehouse.schema import (
     TABLE_STATE,
     validate_identifier,
 )
-from airflow_provider_direct.warehouse.store import DirectWarehouse, _as_datetime
+from airflow_provider_direct.warehouse.store import DirectWarehouse, as_datetime, rows_summary_sql
 
 _LAST_RUN = (
     "status",
@@ -53,7 +53,7 @@ def _int(value: Any) -> int | None:
 
 def _at(value: Any) -> dt.datetime:
     """A NOT NULL time column as an aware UTC datetime (engines return text, naive or aware values)."""
-    at = _as_datetime(value)
+    at = as_datetime(value)
     if at is None:
         raise ValueError("a NOT NULL time column read as NULL")
     return at
@@ -102,7 +102,7 @@ class DashboardReader:
         for login in sorted(set(last) | set(watermarks)):
             status, mode, finished, upserted, deleted, units, rest, limit = last.get(login) or (None,) * len(_LAST_RUN)
             watermark = watermarks.get(login)
-            mark = _as_datetime(watermark) if watermark else None
+            mark = as_datetime(watermark) if watermark else None
             units_24h, runs_24h = recent.get(login, (0, 0))
             out.append(
                 LoginSummary(
@@ -111,7 +111,7 @@ class DashboardReader:
                     watermark_lag_seconds=round((now - mark).total_seconds(), 1) if mark else None,
                     last_run_status=status,
                     last_run_mode=mode,
-                    last_run_finished_at=_as_datetime(finished),
+                    last_run_finished_at=as_datetime(finished),
                     last_run_upserted=_int(upserted),
                     last_run_deleted=_int(deleted),
                     last_run_units=_int(units),
@@ -173,7 +173,7 @@ class DashboardReader:
         )
         stalest_login, watermark = stalest[0] if stalest else (None, None)
         for table in OBJECT_TABLES:
-            out.append(self._rows(table.table, "objects", stalest_login, _as_datetime(watermark)))
+            out.append(self._rows(table.table, "objects", stalest_login, as_datetime(watermark)))
         refreshed = self._freshness(d.source(TABLE_STATE), "refreshed_at")
         for service in ACCOUNT_TABLES:
             login, oldest, _ = refreshed.get(service.table, (None, None, None))
@@ -196,12 +196,8 @@ class DashboardReader:
         return out
 
     def _rows(self, table: str, kind: Any, login: str | None, fresh_as_of: dt.datetime | None) -> TableFreshness:
-        live, deleted, synced, removed = self._fetch(
-            f"SELECT SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END), MAX(synced_at), MAX(deleted_at) "
-            f"FROM {self.d.source(table)}"
-        )[0]
-        writes = [at for at in (_as_datetime(synced), _as_datetime(removed)) if at is not None]  # a delete writes too
+        live, deleted, synced, removed = self._fetch(rows_summary_sql(self.d, table))[0]
+        writes = [at for at in (as_datetime(synced), as_datetime(removed)) if at is not None]  # a delete writes too
         return TableFreshness(
             table=table,
             kind=kind,
@@ -225,7 +221,7 @@ class DashboardReader:
         )
         out: dict[str, tuple[str | None, dt.datetime | None, dt.datetime | None]] = {}
         for table, login, latest in rows:
-            at = _as_datetime(latest)
+            at = as_datetime(latest)
             stalest, oldest, newest = out.get(str(table), (None, None, None))
             if at is not None and (oldest is None or (at, str(login)) < (oldest, str(stalest))):
                 stalest, oldest = str(login), at

@@ -482,9 +482,9 @@ class DirectWarehouse:
         return SyncState(
             client_login=login,
             watermark=watermark,
-            last_full_snapshot_at=_as_datetime(full_at),
-            last_reconcile_at=_as_datetime(reconcile_at),
-            snapshot_started_at=_as_datetime(snap_at),
+            last_full_snapshot_at=as_datetime(full_at),
+            last_reconcile_at=as_datetime(reconcile_at),
+            snapshot_started_at=as_datetime(snap_at),
             snapshot_watermark=snap_wm,
             snapshot_done_campaigns=json.loads(done) if done else [],
         )
@@ -531,7 +531,7 @@ class DirectWarehouse:
         for name, refreshed, checked, cursor, details in rows:
             if isinstance(details, str):
                 details = json.loads(details)
-            out[name] = TableState(login, name, _as_datetime(refreshed), _as_datetime(checked), cursor, details or {})
+            out[name] = TableState(login, name, as_datetime(refreshed), as_datetime(checked), cursor, details or {})
         return out
 
     def live_keys(
@@ -645,18 +645,11 @@ class DirectWarehouse:
 
     def counts(self, login: str | None = None) -> dict[str, dict[str, int]]:
         """Live and soft-deleted rows per object table (for the demo and run summaries)."""
-        p = self.dialect.param
         out: dict[str, dict[str, int]] = {}
         tables: tuple[ObjectTable | ServiceTable, ...] = (*OBJECT_TABLES, *ACCOUNT_TABLES)
         for table in tables:
-            where = f"WHERE client_login = {p}" if login else ""
-            rows = self._fetch(
-                f"SELECT SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END), "
-                f"SUM(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END) "
-                f"FROM {self.dialect.source(table.table)} {where}",
-                (login,) if login else (),
-            )
-            live, deleted = rows[0]
+            sql = rows_summary_sql(self.dialect, table.table, by_login=bool(login))
+            live, deleted, _, _ = self._fetch(sql, (login,) if login else ())[0]
             out[table.table] = {"live": int(live or 0), "deleted": int(deleted or 0)}
         return out
 
@@ -665,7 +658,17 @@ class DirectWarehouse:
         return self.iter_payloads(table, login)
 
 
-def _as_datetime(value: Any) -> dt.datetime | None:
+def rows_summary_sql(dialect: Dialect, table: str, by_login: bool = False) -> str:
+    """Live rows, soft-deleted rows, the last upsert and the last soft delete of a table (or one login's)."""
+    where = f" WHERE client_login = {dialect.param}" if by_login else ""
+    return (
+        "SELECT SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END), MAX(synced_at), MAX(deleted_at) "
+        f"FROM {dialect.source(table)}{where}"
+    )
+
+
+def as_datetime(value: Any) -> dt.datetime | None:
     """A stored time as an aware datetime (every engine stores UTC; some return it naive or as text)."""
     if value is None:
         return None
