@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from common import drop_warehouse, peak_rss_mb, warehouse_conn  # noqa: E402
+from common import drop_warehouse, peak_rss_mb, status_mb, warehouse_conn  # noqa: E402
 
 CONN_ID = "bench_dashboard_warehouse"
 
@@ -81,10 +81,10 @@ def fill_sqlite(cur: Any, logins: int, hours: int, start: dt.datetime) -> None:
         "FROM bench_hours h CROSS JOIN bench_logins l WHERE h.h % 24 = 6",
         (base, base, base),
     )
-    for table, per_login, extra in (("direct_campaigns", 10, ""), ("direct_keywords", 100, "")):
+    for table, per_login in (("direct_campaigns", 10), ("direct_keywords", 100)):
         label = "keyword" if table == "direct_keywords" else "name"
         cur.execute(
-            f"INSERT INTO {table} (client_login, id, {label}, state, payload, synced_at{extra}) "
+            f"INSERT INTO {table} (client_login, id, {label}, state, payload, synced_at) "
             f"SELECT l.login, l.i * 1000 + h.h, 'x', 'ON', '{{}}', "
             f"strftime('%Y-%m-%dT%H:%M:%S.000000Z', ?, '+' || ? || ' hours') "
             f"FROM bench_logins l CROSS JOIN bench_hours h WHERE h.h < {per_login}",
@@ -162,13 +162,6 @@ def naive_read_seconds(warehouse: Any) -> float:
     return time.perf_counter() - started
 
 
-def vm_hwm_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def browser_load_seconds(url: str, token: str) -> float | None:
     """Navigation to the page until its three charts have drawn, in headless Chromium (if installed)."""
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
@@ -235,7 +228,7 @@ def bench(backend: str, logins: int, days: int, requests_n: int, workdir: Path) 
         figures = answer.json()
         one, _ = timed_gets(server.session, page_url, requests_n, login="login-0042")
         browser = browser_load_seconds(page_url, server.token)
-        server_rss = vm_hwm_mb(server.process.pid) if server.process else float("nan")
+        server_rss = status_mb("VmHWM", server.process.pid) if server.process else float("nan")
     finally:
         server.stop()
         drop_warehouse(warehouse)

@@ -26,16 +26,13 @@ import asyncio
 import json
 import os
 import random
-import resource
 import tempfile
 import time
 from typing import Any
 
+from common import peak_rss_mb, status_mb
+
 TOKEN = "async-token"
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -109,7 +106,7 @@ def bench_async(args: argparse.Namespace) -> None:
         ends: list[float] = []
         handles = asyncio.run(start_all())
         last_job_end = max(ends)
-        rss_before = rss_mb()
+        rss_before = peak_rss_mb()
         polls = _count_polls(protocols)
 
         async def run_all() -> list[list[Any]]:
@@ -141,8 +138,8 @@ def bench_async(args: argparse.Namespace) -> None:
     )
     print(f"finished correctly: {ok}/{args.triggers} (exactly one 'terminal/succeeded' event each)")
     print(
-        f"peak RSS: {rss_mb():.1f} MB (before the triggers ran: {rss_before:.1f} MB; "
-        f"growth {rss_mb() - rss_before:.1f} MB)"
+        f"peak RSS: {peak_rss_mb():.1f} MB (before the triggers ran: {rss_before:.1f} MB; "
+        f"growth {peak_rss_mb() - rss_before:.1f} MB)"
     )
     print(f"polls: {polls['n']:,}; CPU {cpu:.2f} s -> {1000 * cpu / max(polls['n'], 1):.2f} ms per poll (goal < 2 ms)")
     overrun = finished - last_job_end
@@ -167,16 +164,6 @@ def _count_polls(protocols: list[str]) -> dict[str, int]:
 
         cls.poll = counted  # type: ignore[method-assign]
     return counter
-
-
-def status_mb(field: str) -> float:
-    """``VmRSS`` (resident now) or ``VmHWM`` (its peak) of this process. Unlike ru_maxrss, VmHWM starts
-    afresh at exec: a child's ru_maxrss keeps its parent's peak when that was higher."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def bench_changes(args: argparse.Namespace) -> None:

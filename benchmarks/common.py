@@ -19,6 +19,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def status_mb(field: str, pid: int | str = "self") -> float:
+    """``VmRSS`` (resident now) or ``VmHWM`` (its peak) of a process, from ``/proc``. Unlike ru_maxrss, VmHWM
+    starts afresh at exec: a child's ru_maxrss keeps its parent's peak when that was higher, and another
+    process's (a server's) can be read at all."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/{pid}/status")
+
+
 def warehouse_conn(backend: str, workdir: Path) -> tuple[dict[str, Any], str | None]:
     """A fresh warehouse: ``(connection spec, schema)`` — a new SQLite file, a new PostgreSQL schema, or a
     new ClickHouse database (ClickHouse's engine in this process, through clickhouse-connect's chdb interface,
