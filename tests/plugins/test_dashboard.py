@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from airflow_provider_direct.emulator import EmulatorAdmin, EmulatorServer
-from tests.dags.helpers import load_dagbag, without_retries
+from tests.dags.helpers import run_dag
 from tests.plugins.airflow_ui import ApiServer, api_server, chromium, until_settled
 
 pytestmark = pytest.mark.integration
@@ -53,13 +53,11 @@ def synced(
     with pytest.MonkeyPatch.context() as mp:
         for name, value in connections.items():
             mp.setenv(name, value)
-        dag = without_retries(load_dagbag().get_dag("direct_incremental_sync"))
-        dag.test(run_conf={"client_logins": [*LOGINS, FAILING]})
+        run_dag("direct_incremental_sync", {"client_logins": [*LOGINS, FAILING]})
         for login in LOGINS:
             admin.random_mutations(15, login=login, seed=7)
         admin.advance_clock(2)
-        dag = without_retries(load_dagbag().get_dag("direct_incremental_sync"))
-        dag.test(run_conf={"client_logins": LOGINS})
+        run_dag("direct_incremental_sync", {"client_logins": LOGINS})
         yield connections
 
 

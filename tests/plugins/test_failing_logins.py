@@ -10,13 +10,13 @@ import pytest
 
 from airflow_provider_direct.emulator import EmulatorServer
 from airflow_provider_direct.plugins.failing_logins import failing_logins, task_instance_url
-from tests.dags.helpers import load_dagbag, without_retries
+from tests.dags.helpers import run_dag
 
 pytestmark = pytest.mark.integration
 
 
 def sync(logins: list[str]) -> Any:
-    return without_retries(load_dagbag().get_dag("direct_incremental_sync")).test(run_conf={"client_logins": logins})
+    return run_dag("direct_incremental_sync", {"client_logins": logins})
 
 
 def failing_now(since: dt.datetime) -> dict[str, Any]:
